@@ -1,0 +1,9 @@
+/* KirchhoffNet: analog circuits as neural networks on PETSc. Umbrella header. */
+#pragma once
+
+#include <kn/knsys.h>
+#include <kn/kngraph.h>
+#include <kn/kndevice.h>
+#include <kn/kncircuit.h>
+#include <kn/knnet.h>
+#include <kn/knio.h>

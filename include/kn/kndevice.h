@@ -1,0 +1,51 @@
+/* KNDevice: the current law g(v_s, v_d; theta) of a learnable edge and its derivatives. */
+#pragma once
+
+#include <kn/knsys.h>
+
+/*S
+  KNDevice - a device law. A positive current flows from the source node to the destination node.
+  Each edge has `rows` parameters, stored contiguously (theta[r], r = 0..rows-1, reference row order).
+S*/
+typedef struct _p_KNDevice *KNDevice;
+
+typedef const char *KNDeviceType;
+#define KNDEVICESHIFTTANH2      "shift_tanh2"       /* tanh(t0 vs + t1 vd + t2), 3 rows; paper Eq. (13) */
+#define KNDEVICESHIFTTANH1      "shift_tanh1"       /* tanh(t1 (vs-vd) + t0), 3 rows (row 2 unused); paper Eq. (11) */
+#define KNDEVICESHIFTRELU1      "shift_relu1"       /* t1 relu(vs-vd - t0), 2 rows */
+#define KNDEVICESHIFTLEAKYRELU1 "shift_leaky_relu1" /* t1 leaky_relu(vs-vd - t0), slope 0.01, 2 rows */
+#define KNDEVICESHIFTRELU2      "shift_relu2"       /* relu(t0 vs + t1 vd + t2), 3 rows; paper Eq. (12) */
+#define KNDEVICESHIFTLEAKYRELU2 "shift_leaky_relu2" /* leaky_relu(t0 vs + t1 vd + t2), 3 rows */
+#define KNDEVICERELUDIFF        "relu_diff"         /* relu(t1 (vs-vd) + t0), 2 rows; paper Eq. (10) */
+#define KNDEVICETANHDIFF        "tanh_diff"         /* tanh(t1 (vs-vd) + t0), 2 rows; paper Eq. (11) */
+#define KNDEVICERELU3P          "relu_3p"           /* relu(t0 vs + t1 vd + t2), 3 rows; paper Eq. (12) */
+#define KNDEVICETANH3P          "tanh_3p"           /* tanh(t0 vs + t1 vd + t2), 3 rows; paper Eq. (13) */
+#define KNDEVICECONDUCTANCE     "conductance"       /* t0 (vs-vd), 3 rows (rows 1-2 unused, as the reference) */
+#define KNDEVICECURRENTSOURCE   "current_source"    /* t0, 1 row */
+
+/*
+  Kernels: the hot path. Each call handles ONE edge for B samples; vs, vd, outputs have length B
+  (for a ground endpoint the caller passes an array of zeros). th has `rows` entries.
+  - current:  i[b] = g(vs[b], vd[b]; th)
+  - partials: i, gs = dg/dvs, gd = dg/dvd, gth[r*B + b] = dg/dth_r
+  - second:   gss = d2g/dvs2, gsd = d2g/dvs dvd, gdd = d2g/dvd2, gsth[r*B+b] = d2g/dvs dth_r, gdth[r*B+b] = d2g/dvd dth_r
+  ReLU kinks use H(0) = 0 (PyTorch's convention); second derivatives of ReLU laws are 0 almost everywhere.
+*/
+typedef struct {
+  void (*current)(const PetscReal th[], PetscInt B, const PetscReal vs[], const PetscReal vd[], PetscReal i[]);
+  void (*partials)(const PetscReal th[], PetscInt B, const PetscReal vs[], const PetscReal vd[], PetscReal i[], PetscReal gs[], PetscReal gd[], PetscReal gth[]);
+  void (*second)(const PetscReal th[], PetscInt B, const PetscReal vs[], const PetscReal vd[], PetscReal gss[], PetscReal gsd[], PetscReal gdd[], PetscReal gsth[], PetscReal gdth[]);
+} KNDeviceKernels;
+
+PETSC_EXTERN PetscErrorCode KNDeviceCreate(MPI_Comm, KNDevice *);
+PETSC_EXTERN PetscErrorCode KNDeviceDestroy(KNDevice *);
+PETSC_EXTERN PetscErrorCode KNDeviceSetType(KNDevice, KNDeviceType);
+PETSC_EXTERN PetscErrorCode KNDeviceGetType(KNDevice, KNDeviceType *);
+PETSC_EXTERN PetscErrorCode KNDeviceSetOptionsPrefix(KNDevice, const char[]);
+PETSC_EXTERN PetscErrorCode KNDeviceSetFromOptions(KNDevice);
+PETSC_EXTERN PetscErrorCode KNDeviceGetNumParameters(KNDevice, PetscInt *);
+PETSC_EXTERN PetscErrorCode KNDeviceGetNumUsedParameters(KNDevice, PetscInt *);
+PETSC_EXTERN PetscErrorCode KNDeviceGetKernels(KNDevice, const KNDeviceKernels **);
+PETSC_EXTERN PetscErrorCode KNDeviceView(KNDevice, PetscViewer);
+PETSC_EXTERN PetscErrorCode KNDeviceTypeFromReference(const char[], KNDeviceType *);
+PETSC_EXTERN PetscErrorCode KNDeviceRegister(const char[], PetscErrorCode (*)(KNDevice));

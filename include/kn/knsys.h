@@ -1,0 +1,31 @@
+/* KirchhoffNet system layer: PETSc version compatibility, package initialisation, log events. */
+#pragma once
+
+#include <petscsys.h>
+
+#if PETSC_VERSION_LT(3, 18, 0)
+  #error "KirchhoffNet needs PETSc 3.18 or later"
+#endif
+
+/* PETSC_SUCCESS arrived in 3.19; 3.18 returns 0. */
+#if PETSC_VERSION_GE(3, 19, 0)
+  #define KN_SUCCESS PETSC_SUCCESS
+#else
+  #define KN_SUCCESS 0
+#endif
+
+/* PetscAssertPointer arrived in 3.20. */
+#if PETSC_VERSION_GE(3, 20, 0)
+  #define KNAssertPointer(p, a) PetscAssertPointer(p, a)
+#else
+  #define KNAssertPointer(p, a) PetscValidPointer(p, a)
+#endif
+
+/* Log events, registered by KNInitializePackage(); -log_view shows where time goes. */
+PETSC_EXTERN PetscLogEvent KN_RHSEval, KN_JacobianCache, KN_JacobianTranspose, KN_JacobianAssembly;
+PETSC_EXTERN PetscLogEvent KN_LayerForward, KN_LayerAdjoint, KN_GhostUpdate, KN_ModelIO;
+PETSC_EXTERN PetscClassId  KN_CLASSID;
+
+PETSC_EXTERN PetscErrorCode KNInitializePackage(void);
+PETSC_EXTERN PetscErrorCode KNRegisterFinalize(PetscErrorCode (*)(void));
+PETSC_EXTERN PetscErrorCode KNCheckFiniteArray(MPI_Comm, PetscInt, const PetscReal[], const char[]);
