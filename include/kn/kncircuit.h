@@ -1,4 +1,74 @@
-/* placeholder: filled in by the circuit/net/io work */
+/* KNCircuit: ONE layer of a KirchhoffNet = one PETSc TS over a distributed, batch-stacked state. */
 #pragma once
 
-#include <kn/knsys.h>
+#include <petscts.h>
+#include <kn/kngraph.h>
+#include <kn/kndevice.h>
+
+/*S
+  KNCircuit - the ODE  C_j dv_j/dt = sum_{e: d_e = j} g_e - sum_{e: s_e = j} g_e  of one layer, for a mini-batch
+  of B samples, integrated over [0, T] by a PETSc TS, with exact discrete adjoints (TSAdjointSolve).
+
+  State layout (a "state Vec", see KNCircuitCreateStateVec()): on each rank
+    [ v of owned nodes, node-major, batch innermost (entry (j - first)*B + b) | logp (B entries, rank 0, flows only) | theta of owned edges ]
+  The parameters ride along in the state with dtheta/dt = 0: their adjoint is dL/dtheta for every TSRK tableau
+  (PETSc 3.18's TSRK computes a wrong dL/dtheta through TSSetRHSJacobianP for tableaus with a zero weight).
+
+  Parameters are ordered by owner: an edge is owned by the owner of its destination (its source if the
+  destination is ground). Use KNCircuitParametersToGraphOrder() to get the graph's (file) edge order.
+S*/
+typedef struct _p_KNCircuit *KNCircuit;
+
+typedef enum {
+  KN_JACOBIAN_SHELL, /* matrix-free, fused J^T w and Jp^T w in one edge pass: explicit RK adjoints */
+  KN_JACOBIAN_AIJ    /* COO-assembled MPIAIJ, needed by implicit TS types (beuler, cn) */
+} KNJacobianType;
+PETSC_EXTERN const char *const KNJacobianTypes[];
+
+typedef struct {
+  PetscInt steps, rejects, rhs_evals, jac_evals, jact_mults;
+} KNCircuitStats;
+
+PETSC_EXTERN PetscErrorCode KNCircuitCreate(MPI_Comm, KNCircuit *);
+PETSC_EXTERN PetscErrorCode KNCircuitDestroy(KNCircuit *);
+PETSC_EXTERN PetscErrorCode KNCircuitSetGraph(KNCircuit, KNGraph);
+PETSC_EXTERN PetscErrorCode KNCircuitGetGraph(KNCircuit, KNGraph *);
+PETSC_EXTERN PetscErrorCode KNCircuitSetDevice(KNCircuit, KNDevice);
+PETSC_EXTERN PetscErrorCode KNCircuitGetDevice(KNCircuit, KNDevice *);
+PETSC_EXTERN PetscErrorCode KNCircuitSetBatchSize(KNCircuit, PetscInt);
+PETSC_EXTERN PetscErrorCode KNCircuitGetBatchSize(KNCircuit, PetscInt *);
+PETSC_EXTERN PetscErrorCode KNCircuitSetDuration(KNCircuit, PetscReal);
+PETSC_EXTERN PetscErrorCode KNCircuitGetDuration(KNCircuit, PetscReal *);
+PETSC_EXTERN PetscErrorCode KNCircuitSetCapacitance(KNCircuit, PetscReal);
+PETSC_EXTERN PetscErrorCode KNCircuitSetNodeCapacitances(KNCircuit, const PetscReal[]);
+PETSC_EXTERN PetscErrorCode KNCircuitSetFlow(KNCircuit, PetscBool);
+PETSC_EXTERN PetscErrorCode KNCircuitGetFlow(KNCircuit, PetscBool *);
+PETSC_EXTERN PetscErrorCode KNCircuitSetReverse(KNCircuit, PetscBool);
+PETSC_EXTERN PetscErrorCode KNCircuitSetJacobianType(KNCircuit, KNJacobianType);
+PETSC_EXTERN PetscErrorCode KNCircuitSetName(KNCircuit, const char[]);
+PETSC_EXTERN PetscErrorCode KNCircuitSetOptionsPrefix(KNCircuit, const char[]);
+PETSC_EXTERN PetscErrorCode KNCircuitSetFromOptions(KNCircuit);
+PETSC_EXTERN PetscErrorCode KNCircuitSetUp(KNCircuit);
+PETSC_EXTERN PetscErrorCode KNCircuitView(KNCircuit, PetscViewer);
+PETSC_EXTERN PetscErrorCode KNCircuitGetTS(KNCircuit, TS *);
+
+PETSC_EXTERN PetscErrorCode KNCircuitGetSizes(KNCircuit, PetscInt *, PetscInt *, PetscInt *);
+PETSC_EXTERN PetscErrorCode KNCircuitGetOwnedNodes(KNCircuit, PetscInt *, PetscInt *);
+PETSC_EXTERN PetscErrorCode KNCircuitGetNodeStateIndex(KNCircuit, PetscInt, PetscInt *);
+PETSC_EXTERN PetscErrorCode KNCircuitGetLogDensityIndex(KNCircuit, PetscInt *);
+PETSC_EXTERN PetscErrorCode KNCircuitGetParameterOffset(KNCircuit, PetscInt *);
+PETSC_EXTERN PetscErrorCode KNCircuitCreateStateVec(KNCircuit, Vec *);
+PETSC_EXTERN PetscErrorCode KNCircuitCreateParameterVec(KNCircuit, Vec *);
+PETSC_EXTERN PetscErrorCode KNCircuitCreateGraphOrderParameterVec(KNCircuit, Vec *);
+PETSC_EXTERN PetscErrorCode KNCircuitSetParameters(KNCircuit, Vec);
+PETSC_EXTERN PetscErrorCode KNCircuitGetParameters(KNCircuit, Vec);
+PETSC_EXTERN PetscErrorCode KNCircuitParametersToGraphOrder(KNCircuit, Vec, Vec);
+PETSC_EXTERN PetscErrorCode KNCircuitParametersFromGraphOrder(KNCircuit, Vec, Vec);
+PETSC_EXTERN PetscErrorCode KNCircuitStateGetParameters(KNCircuit, Vec, Vec);
+PETSC_EXTERN PetscErrorCode KNCircuitStateSetParameters(KNCircuit, Vec, Vec);
+
+PETSC_EXTERN PetscErrorCode KNCircuitComputeRHS(KNCircuit, Vec, Vec);
+PETSC_EXTERN PetscErrorCode KNCircuitComputeJacobianTranspose(KNCircuit, Vec, Vec, Vec);
+PETSC_EXTERN PetscErrorCode KNCircuitSolve(KNCircuit, Vec);
+PETSC_EXTERN PetscErrorCode KNCircuitSolveAdjoint(KNCircuit, Vec, Vec);
+PETSC_EXTERN PetscErrorCode KNCircuitGetStats(KNCircuit, KNCircuitStats *);

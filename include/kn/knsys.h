@@ -14,11 +14,14 @@
   #define KN_SUCCESS 0
 #endif
 
-/* PetscAssertPointer arrived in 3.20. */
+/* PetscAssertPointer arrived in 3.20; 3.18's PetscValidPointer lives in a private header. */
 #if PETSC_VERSION_GE(3, 20, 0)
   #define KNAssertPointer(p, a) PetscAssertPointer(p, a)
 #else
-  #define KNAssertPointer(p, a) PetscValidPointer(p, a)
+  #define KNAssertPointer(p, a) \
+    do { \
+      if (!(p)) SETERRQ(PETSC_COMM_SELF, PETSC_ERR_ARG_NULL, "Null pointer: parameter # %d", (int)(a)); \
+    } while (0)
 #endif
 
 /* Log events, registered by KNInitializePackage(); -log_view shows where time goes. */

@@ -1,0 +1,388 @@
+/* KNCircuit object: life cycle, setters, options, viewing. */
+#include "circuitimpl.h"
+
+const char *const KNJacobianTypes[] = {"shell", "aij", "KNJacobianType", "KN_JACOBIAN_", NULL};
+
+/*@
+  KNCircuitCreate - creates a circuit layer: one TS problem on a communicator whose ranks split the nodes.
+
+  Collective
+
+  Input Parameter:
+. comm - the communicator of the layer (the ranks of one data group)
+
+  Output Parameter:
+. c - the circuit; set graph, device and batch size, then KNCircuitSetUp()
+
+  Level: beginner
+
+.seealso: KNCircuitSetGraph(), KNCircuitSetDevice(), KNCircuitSolve(), KNCircuitSolveAdjoint()
+@*/
+PetscErrorCode KNCircuitCreate(MPI_Comm comm, KNCircuit *c)
+{
+  KNCircuit n;
+
+  PetscFunctionBegin;
+  KNAssertPointer(c, 2);
+  PetscCall(KNInitializePackage());
+  PetscCall(PetscNew(&n));
+  n->comm    = comm;
+  n->B       = 1;
+  n->T       = 1.0;
+  n->cap     = 1.0;
+  n->jactype = KN_JACOBIAN_SHELL;
+  PetscCallMPI(MPI_Comm_rank(comm, &n->rank));
+  PetscCallMPI(MPI_Comm_size(comm, &n->size));
+  *c = n;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNCircuitDestroy - destroys a circuit
+
+  Collective
+
+  Level: beginner
+@*/
+PetscErrorCode KNCircuitDestroy(KNCircuit *c)
+{
+  PetscFunctionBegin;
+  if (!*c) PetscFunctionReturn(KN_SUCCESS);
+  if ((*c)->setupcalled) PetscCall(KNCircuitDestroyLayout_Private(*c));
+  PetscCall(TSDestroy(&(*c)->ts));
+  PetscCall(MatDestroy(&(*c)->J));
+  PetscCall(VecDestroy(&(*c)->vatol));
+  PetscCall(VecDestroy(&(*c)->vrtol));
+  PetscCall(PetscFree((*c)->coo_v));
+  PetscCall(KNGraphDestroy(&(*c)->graph));
+  PetscCall(KNDeviceDestroy(&(*c)->device));
+  PetscCall(PetscFree((*c)->node_cap));
+  PetscCall(PetscFree((*c)->prefix));
+  PetscCall(PetscFree((*c)->name));
+  PetscCall(PetscFree(*c));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+#define KNCircuitCheckNotSetUp(c) PetscCheck(!(c)->setupcalled, (c)->comm, PETSC_ERR_ARG_WRONGSTATE, "Cannot change the structure of circuit %s after KNCircuitSetUp()", (c)->name ? (c)->name : "")
+
+/*@
+  KNCircuitSetGraph - sets the topology; the circuit keeps a reference (the caller may destroy its handle)
+
+  Logically Collective
+
+  Level: beginner
+@*/
+PetscErrorCode KNCircuitSetGraph(KNCircuit c, KNGraph g)
+{
+  PetscFunctionBegin;
+  KNCircuitCheckNotSetUp(c);
+  PetscCall(KNGraphDestroy(&c->graph));
+  c->graph = g;
+  PetscCall(KNGraphReference(g));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+PetscErrorCode KNCircuitGetGraph(KNCircuit c, KNGraph *g)
+{
+  PetscFunctionBegin;
+  *g = c->graph;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNCircuitSetDevice - sets the device law of every edge; the circuit keeps a reference
+
+  Logically Collective
+
+  Level: beginner
+@*/
+PetscErrorCode KNCircuitSetDevice(KNCircuit c, KNDevice d)
+{
+  PetscFunctionBegin;
+  KNCircuitCheckNotSetUp(c);
+  PetscCall(KNDeviceDestroy(&c->device));
+  c->device = d;
+  PetscCall(KNDeviceReference(d));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+PetscErrorCode KNCircuitGetDevice(KNCircuit c, KNDevice *d)
+{
+  PetscFunctionBegin;
+  *d = c->device;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNCircuitSetBatchSize - number of samples integrated together (one state Vec, shared step sizes)
+
+  Logically Collective
+
+  Level: beginner
+@*/
+PetscErrorCode KNCircuitSetBatchSize(KNCircuit c, PetscInt B)
+{
+  PetscFunctionBegin;
+  KNCircuitCheckNotSetUp(c);
+  PetscCheck(B >= 1, c->comm, PETSC_ERR_ARG_OUTOFRANGE, "Batch size must be at least 1, got %" PetscInt_FMT, B);
+  c->B = B;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+PetscErrorCode KNCircuitGetBatchSize(KNCircuit c, PetscInt *B)
+{
+  PetscFunctionBegin;
+  *B = c->B;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNCircuitSetDuration - the layer integrates over [0, T]
+
+  Logically Collective
+
+  Level: beginner
+@*/
+PetscErrorCode KNCircuitSetDuration(KNCircuit c, PetscReal T)
+{
+  PetscFunctionBegin;
+  PetscCheck(T > 0, c->comm, PETSC_ERR_ARG_OUTOFRANGE, "Layer duration T must be positive, got %g", (double)T);
+  c->T = T;
+  if (c->ts) PetscCall(TSSetMaxTime(c->ts, T));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+PetscErrorCode KNCircuitGetDuration(KNCircuit c, PetscReal *T)
+{
+  PetscFunctionBegin;
+  *T = c->T;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNCircuitSetCapacitance - the same capacitance C > 0 on every node (default 1)
+
+  Logically Collective
+
+  Level: intermediate
+@*/
+PetscErrorCode KNCircuitSetCapacitance(KNCircuit c, PetscReal C)
+{
+  PetscFunctionBegin;
+  KNCircuitCheckNotSetUp(c);
+  PetscCheck(C > 0 && !PetscIsInfOrNanReal(C), c->comm, PETSC_ERR_ARG_OUTOFRANGE, "Capacitance must be positive and finite, got %g", (double)C);
+  c->cap = C;
+  PetscCall(PetscFree(c->node_cap));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNCircuitSetNodeCapacitances - one capacitance per node 1..N (array of N, the same on every rank)
+
+  Logically Collective
+
+  Level: intermediate
+@*/
+PetscErrorCode KNCircuitSetNodeCapacitances(KNCircuit c, const PetscReal C[])
+{
+  PetscInt N, E;
+
+  PetscFunctionBegin;
+  KNCircuitCheckNotSetUp(c);
+  PetscCheck(c->graph, c->comm, PETSC_ERR_ARG_WRONGSTATE, "Set the graph before per-node capacitances");
+  PetscCall(KNGraphGetSizes(c->graph, &N, &E));
+  for (PetscInt j = 0; j < N; j++) PetscCheck(C[j] > 0 && !PetscIsInfOrNanReal(C[j]), c->comm, PETSC_ERR_ARG_OUTOFRANGE, "Capacitance of node %" PetscInt_FMT " must be positive and finite, got %g", j + 1, (double)C[j]);
+  PetscCall(PetscFree(c->node_cap));
+  PetscCall(PetscMalloc1(N, &c->node_cap));
+  PetscCall(PetscArraycpy(c->node_cap, C, N));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNCircuitSetFlow - adds one log-density entry per sample with d(logp)/dt = -tr(df/dv) (continuous normalizing flows)
+
+  Logically Collective
+
+  Level: intermediate
+@*/
+PetscErrorCode KNCircuitSetFlow(KNCircuit c, PetscBool flow)
+{
+  PetscFunctionBegin;
+  KNCircuitCheckNotSetUp(c);
+  c->flow = flow;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+PetscErrorCode KNCircuitGetFlow(KNCircuit c, PetscBool *flow)
+{
+  PetscFunctionBegin;
+  *flow = c->flow;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNCircuitSetReverse - integrate backwards in time: solves dX/ds = -F(X) over s in [0, T]
+
+  Logically Collective
+
+  Notes:
+  Flows push data back to the base distribution this way; the adjoint is the adjoint of the reversed solve.
+
+  Level: intermediate
+@*/
+PetscErrorCode KNCircuitSetReverse(KNCircuit c, PetscBool reverse)
+{
+  PetscFunctionBegin;
+  c->reverse = reverse;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNCircuitSetJacobianType - matrix-free shell (explicit RK adjoints) or COO-assembled AIJ (implicit TS types)
+
+  Logically Collective
+
+  Options Database Key:
+. -kn_jacobian <shell,aij> - the Jacobian representation
+
+  Level: intermediate
+@*/
+PetscErrorCode KNCircuitSetJacobianType(KNCircuit c, KNJacobianType type)
+{
+  PetscFunctionBegin;
+  KNCircuitCheckNotSetUp(c);
+  c->jactype = type;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+PetscErrorCode KNCircuitSetName(KNCircuit c, const char name[])
+{
+  PetscFunctionBegin;
+  PetscCall(PetscFree(c->name));
+  PetscCall(PetscStrallocpy(name, &c->name));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+PetscErrorCode KNCircuitSetOptionsPrefix(KNCircuit c, const char prefix[])
+{
+  PetscFunctionBegin;
+  PetscCall(PetscFree(c->prefix));
+  PetscCall(PetscStrallocpy(prefix, &c->prefix));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNCircuitSetFromOptions - reads the circuit options; the TS reads its -ts_* options in KNCircuitSetUp()
+
+  Collective
+
+  Options Database Keys:
++ -kn_jacobian <shell,aij> - Jacobian representation (aij is required by -ts_type beuler, cn, theta)
+- -kn_capacitance <C> - capacitance of every node
+
+  Level: beginner
+@*/
+PetscErrorCode KNCircuitSetFromOptions(KNCircuit c)
+{
+  PetscReal cap = c->cap;
+  PetscBool set;
+
+  PetscFunctionBegin;
+  PetscOptionsBegin(c->comm, c->prefix, "KirchhoffNet circuit layer options", "KNCircuit");
+  PetscCall(PetscOptionsEnum("-kn_jacobian", "Jacobian representation", "KNCircuitSetJacobianType", KNJacobianTypes, (PetscEnum)c->jactype, (PetscEnum *)&c->jactype, NULL));
+  PetscCall(PetscOptionsReal("-kn_capacitance", "Capacitance of every node", "KNCircuitSetCapacitance", cap, &cap, &set));
+  PetscOptionsEnd();
+  if (set) PetscCall(KNCircuitSetCapacitance(c, cap));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNCircuitSetUp - partitions the nodes, orders the edges, builds scatters and the TS
+
+  Collective
+
+  Level: beginner
+@*/
+PetscErrorCode KNCircuitSetUp(KNCircuit c)
+{
+  PetscFunctionBegin;
+  if (c->setupcalled) PetscFunctionReturn(KN_SUCCESS);
+  PetscCheck(c->graph, c->comm, PETSC_ERR_ARG_WRONGSTATE, "Circuit %s has no graph: call KNCircuitSetGraph()", c->name ? c->name : "");
+  PetscCheck(c->device, c->comm, PETSC_ERR_ARG_WRONGSTATE, "Circuit %s has no device law: call KNCircuitSetDevice()", c->name ? c->name : "");
+  PetscCall(KNCircuitSetUpLayout_Private(c));
+  c->setupcalled = PETSC_TRUE;
+  PetscCall(KNCircuitSetUpTS_Private(c));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNCircuitView - prints sizes, partition, device and solver
+
+  Collective
+
+  Level: beginner
+@*/
+PetscErrorCode KNCircuitView(KNCircuit c, PetscViewer viewer)
+{
+  KNDeviceType dtype;
+  PetscInt     ghosts = c->nghost, maxg = 0;
+
+  PetscFunctionBegin;
+  if (!viewer) PetscCall(PetscViewerASCIIGetStdout(c->comm, &viewer));
+  PetscCall(KNDeviceGetType(c->device, &dtype));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "KNCircuit %s: %" PetscInt_FMT " nodes, %" PetscInt_FMT " edges, device %s (%" PetscInt_FMT " parameters per edge), T = %g, batch %" PetscInt_FMT "%s%s, Jacobian %s\n", c->name ? c->name : "", c->N, c->E, dtype, c->rows, (double)c->T, c->B, c->flow ? ", flow" : "", c->reverse ? ", reversed" : "", KNJacobianTypes[c->jactype]));
+  if (c->setupcalled) {
+    PetscCallMPI(MPI_Allreduce(&c->nghost, &maxg, 1, MPIU_INT, MPI_MAX, c->comm));
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ghosts, 1, MPIU_INT, MPI_SUM, c->comm));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "  %d ranks: ghost nodes %" PetscInt_FMT " in total, at most %" PetscInt_FMT " on one rank\n", c->size, ghosts, maxg));
+    PetscCall(PetscViewerASCIIPushTab(viewer));
+    PetscCall(TSView(c->ts, viewer));
+    PetscCall(PetscViewerASCIIPopTab(viewer));
+  }
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+PetscErrorCode KNCircuitGetTS(KNCircuit c, TS *ts)
+{
+  PetscFunctionBegin;
+  *ts = c->ts;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNCircuitGetSizes - number of nodes N, edges E and parameters per edge
+
+  Not Collective
+
+  Level: beginner
+@*/
+PetscErrorCode KNCircuitGetSizes(KNCircuit c, PetscInt *N, PetscInt *E, PetscInt *rows)
+{
+  PetscFunctionBegin;
+  if (N) PetscCall(KNGraphGetSizes(c->graph, N, NULL));
+  if (E) PetscCall(KNGraphGetSizes(c->graph, NULL, E));
+  if (rows) PetscCall(KNDeviceGetNumParameters(c->device, rows));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNCircuitGetOwnedNodes - node ids first..last (inclusive, 1-based) owned by this rank; last < first if none
+
+  Not Collective
+
+  Level: intermediate
+@*/
+PetscErrorCode KNCircuitGetOwnedNodes(KNCircuit c, PetscInt *first, PetscInt *last)
+{
+  PetscFunctionBegin;
+  *first = c->first_node + 1;
+  *last  = c->first_node + c->nown;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+PetscErrorCode KNCircuitGetStats(KNCircuit c, KNCircuitStats *stats)
+{
+  PetscFunctionBegin;
+  *stats = c->stats;
+  PetscFunctionReturn(KN_SUCCESS);
+}

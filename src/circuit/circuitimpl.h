@@ -1,0 +1,77 @@
+/* Private KNCircuit data: partition, local edge slots, ghost scatters, TS. */
+#pragma once
+
+#include <kn/kncircuit.h>
+
+/*
+  Local edge slots. A rank evaluates every edge that touches a node it owns ("local edges"), in global
+  circuit order, so each owned node accumulates its currents in the same order on any number of ranks.
+  - in_s/in_d index the local voltage array lv = [owned nodes | ghost nodes | ground (zeros)], B values each.
+  - out_s/out_d index the local output array = [owned nodes | sink]; a non-owned endpoint writes to the sink.
+  - par is the edge's index in the owned parameter block, or nown_edges (a sink) for an edge owned elsewhere.
+*/
+typedef struct {
+  PetscInt  n;
+  PetscInt *in_s, *in_d, *out_s, *out_d, *par;
+  PetscInt *circ;  /* global circuit index of each local edge */
+  PetscReal *theta; /* n*rows parameter copy (owned and foreign edges) */
+} KNLocalEdges;
+
+struct _p_KNCircuit {
+  MPI_Comm       comm;
+  PetscMPIInt    rank, size;
+  char          *prefix, *name;
+  KNGraph        graph;
+  KNDevice       device;
+  const KNDeviceKernels *kern;
+  PetscInt       N, E, rows, B;
+  PetscReal      T, cap;
+  PetscReal     *node_cap; /* N entries (replicated) or NULL for the uniform cap */
+  PetscBool      flow, reverse, setupcalled;
+  KNJacobianType jactype;
+
+  /* partition (replicated tables, size+1 entries) */
+  PetscInt *node_range;  /* rank r owns node ids node_range[r]+1 .. node_range[r+1] */
+  PetscInt *edge_range;  /* rank r owns circuit edges edge_range[r] .. edge_range[r+1]-1 */
+  PetscInt *state_range; /* rank r owns state entries state_range[r] .. state_range[r+1]-1 */
+  PetscInt  nown, nghost, nown_edges, first_node;
+  PetscInt *ghost_nodes; /* global node ids of the ghosts, ascending */
+  PetscInt *graph2circ;  /* circuit index of each graph edge (replicated, E) */
+  PetscInt *circ2graph;  /* graph index of each circuit edge (replicated, E) */
+  KNLocalEdges le;
+  PetscReal *rcap_local; /* 1/C for the lv slots (owned, ghosts, ground = 0) */
+
+  /* work */
+  Vec        lv, lw, lvJ; /* sequential (nown + nghost + 1)*B: voltages, adjoint weights, cached Jacobian point */
+  VecScatter vscatter;    /* state Vec (voltage part, owned + ghosts) -> lv */
+  Vec        theta;       /* owned parameters, circuit order, block size rows */
+  VecScatter tscatter;    /* theta -> local edges' parameter copy */
+  Vec        ltheta;      /* sequential n*rows, wraps le.theta */
+  VecScatter gscatter;    /* circuit-order parameters -> graph-order parameters */
+  PetscReal *fbuf, *gbuf; /* output accumulation: (nown+1)*B and (nown_edges+1)*rows */
+  PetscReal *ebuf;        /* per-edge scratch for the device kernels */
+  PetscReal *lpbuf;       /* B: partial log-density terms */
+
+  /* time stepping */
+  TS        ts;
+  Mat       J;
+  PetscReal dt0, cachedJ_t;
+  PetscBool tol_set;
+  Vec       vatol, vrtol;
+  KNCircuitStats stats;
+
+  /* COO-assembled Jacobian */
+  PetscCount ncoo;
+  PetscReal *coo_v;
+};
+
+PETSC_INTERN PetscErrorCode KNCircuitSetUpLayout_Private(KNCircuit);
+PETSC_INTERN PetscErrorCode KNCircuitSetUpTS_Private(KNCircuit);
+PETSC_INTERN PetscErrorCode KNCircuitDestroyLayout_Private(KNCircuit);
+PETSC_INTERN PetscErrorCode KNCircuitGatherVoltages_Private(KNCircuit, Vec, Vec);
+PETSC_INTERN PetscErrorCode KNCircuitRHSFunction_Private(TS, PetscReal, Vec, Vec, void *);
+PETSC_INTERN PetscErrorCode KNCircuitRHSJacobian_Private(TS, PetscReal, Vec, Mat, Mat, void *);
+PETSC_INTERN PetscErrorCode KNCircuitJacobianTransposeApply_Private(KNCircuit, Vec, Vec, Vec);
+PETSC_INTERN PetscErrorCode KNCircuitCreateShellJacobian_Private(KNCircuit, Mat *);
+PETSC_INTERN PetscErrorCode KNCircuitCreateAIJJacobian_Private(KNCircuit, Mat *);
+PETSC_INTERN PetscErrorCode KNCircuitAssembleAIJJacobian_Private(KNCircuit, Mat);

@@ -1,0 +1,107 @@
+/* KCL right-hand side: one pass over the local edges; optional exact trace for the log-density. */
+#include "circuitimpl.h"
+
+PetscErrorCode KNCircuitGatherVoltages_Private(KNCircuit c, Vec X, Vec lv)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(KN_GhostUpdate, 0, 0, 0, 0));
+  PetscCall(VecScatterBegin(c->vscatter, X, lv, INSERT_VALUES, SCATTER_FORWARD));
+  PetscCall(VecScatterEnd(c->vscatter, X, lv, INSERT_VALUES, SCATTER_FORWARD));
+  PetscCall(PetscLogEventEnd(KN_GhostUpdate, 0, 0, 0, 0));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* Currents of every local edge, scattered into fbuf = [owned nodes | sink]: subtract at src, add at dst. */
+static void AccumulateCurrents(KNCircuit c, const PetscReal *lv)
+{
+  const PetscInt B = c->B, rows = c->rows;
+  PetscReal     *cur = c->ebuf, *f = c->fbuf;
+
+  for (PetscInt e = 0; e < c->le.n; e++) {
+    PetscReal *fs = f + c->le.out_s[e] * B, *fd = f + c->le.out_d[e] * B;
+
+    c->kern->current(c->le.theta + e * rows, B, lv + c->le.in_s[e] * B, lv + c->le.in_d[e] * B, cur);
+    for (PetscInt b = 0; b < B; b++) {
+      fs[b] -= cur[b];
+      fd[b] += cur[b];
+    }
+  }
+}
+
+/* Flow variant: also the rank's share of tr(df/dv) = sum_e [gd/C_d if d owned] - [gs/C_s if s owned]. */
+static void AccumulateCurrentsAndTrace(KNCircuit c, const PetscReal *lv)
+{
+  const PetscInt B = c->B, rows = c->rows;
+  PetscReal     *cur = c->ebuf, *gs = cur + B, *gd = gs + B, *gth = gd + B, *f = c->fbuf, *tr = c->lpbuf;
+
+  for (PetscInt b = 0; b < B; b++) tr[b] = 0.0;
+  for (PetscInt e = 0; e < c->le.n; e++) {
+    PetscInt   os = c->le.out_s[e], od = c->le.out_d[e];
+    PetscReal *fs = f + os * B, *fd = f + od * B;
+    PetscReal  rs = os < c->nown ? c->rcap_local[c->le.in_s[e]] : 0.0, rd = od < c->nown ? c->rcap_local[c->le.in_d[e]] : 0.0;
+
+    c->kern->partials(c->le.theta + e * rows, B, lv + c->le.in_s[e] * B, lv + c->le.in_d[e] * B, cur, gs, gd, gth);
+    for (PetscInt b = 0; b < B; b++) {
+      fs[b] -= cur[b];
+      fd[b] += cur[b];
+      tr[b] += rd * gd[b] - rs * gs[b];
+    }
+  }
+}
+
+/*@
+  KNCircuitComputeRHS - F = dX/dt at state X: sigma * C^-1 (D - S)^T g(v), d(logp)/dt = -sigma * tr(df/dv), dtheta/dt = 0
+
+  Collective
+
+  Notes:
+  sigma = -1 for reversed layers (KNCircuitSetReverse()).
+
+  Level: developer
+@*/
+PetscErrorCode KNCircuitComputeRHS(KNCircuit c, Vec X, Vec F)
+{
+  const PetscReal *lv;
+  PetscReal       *f, sigma = c->reverse ? -1.0 : 1.0;
+  const PetscInt   B = c->B;
+  PetscInt         nv = c->nown * B;
+
+  PetscFunctionBegin;
+  PetscCall(KNCircuitGatherVoltages_Private(c, X, c->lv));
+  PetscCall(PetscLogEventBegin(KN_RHSEval, 0, 0, 0, 0));
+  PetscCall(PetscArrayzero(c->fbuf, nv + B));
+  PetscCall(VecGetArrayRead(c->lv, &lv));
+  if (c->flow) AccumulateCurrentsAndTrace(c, lv);
+  else AccumulateCurrents(c, lv);
+  PetscCall(VecRestoreArrayRead(c->lv, &lv));
+  PetscCall(VecGetArray(F, &f));
+  for (PetscInt k = 0; k < c->nown; k++) {
+    PetscReal s = sigma * c->rcap_local[k];
+    for (PetscInt b = 0; b < B; b++) f[k * B + b] = s * c->fbuf[k * B + b];
+  }
+  if (c->flow) {
+    PetscReal *lp = f + nv;
+    PetscCallMPI(MPI_Reduce(c->rank ? c->lpbuf : MPI_IN_PLACE, c->lpbuf, (PetscMPIInt)B, MPIU_REAL, MPIU_SUM, 0, c->comm));
+    if (c->rank == 0) {
+      for (PetscInt b = 0; b < B; b++) lp[b] = -sigma * c->lpbuf[b];
+      nv += B;
+    }
+  }
+  {
+    PetscInt n;
+    PetscCall(VecGetLocalSize(F, &n));
+    PetscCall(PetscArrayzero(f + nv, n - nv)); /* parameters are constant */
+  }
+  PetscCall(VecRestoreArray(F, &f));
+  PetscCall(PetscLogFlops((PetscLogDouble)c->le.n * B * (c->flow ? 8 : 4)));
+  PetscCall(PetscLogEventEnd(KN_RHSEval, 0, 0, 0, 0));
+  c->stats.rhs_evals++;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+PetscErrorCode KNCircuitRHSFunction_Private(TS ts, PetscReal t, Vec X, Vec F, void *ctx)
+{
+  PetscFunctionBegin;
+  PetscCall(KNCircuitComputeRHS((KNCircuit)ctx, X, F));
+  PetscFunctionReturn(KN_SUCCESS);
+}

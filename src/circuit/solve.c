@@ -1,0 +1,160 @@
+/* KNCircuit time stepping: TS set-up, forward solve, and the adjoint (recomputed forward + TSAdjointSolve). */
+#include "circuitimpl.h"
+
+/* Error-control tolerances: the scalar -ts_atol/-ts_rtol on voltages and log-densities, 0 on parameters,
+   which TSErrorWeightedNorm then ignores, so the augmented state steps exactly like the plain one. */
+static PetscErrorCode SetVectorTolerances(KNCircuit c)
+{
+  PetscReal atol, rtol, *a, *r;
+  PetscInt  off, n;
+
+  PetscFunctionBegin;
+  PetscCall(TSGetTolerances(c->ts, &atol, NULL, &rtol, NULL));
+  if (!c->vatol) {
+    PetscCall(KNCircuitCreateStateVec(c, &c->vatol));
+    PetscCall(VecDuplicate(c->vatol, &c->vrtol));
+  }
+  PetscCall(KNCircuitGetParameterOffset(c, &off));
+  PetscCall(VecGetLocalSize(c->vatol, &n));
+  PetscCall(VecGetArray(c->vatol, &a));
+  PetscCall(VecGetArray(c->vrtol, &r));
+  for (PetscInt k = 0; k < n; k++) {
+    a[k] = k < off ? atol : 0.0;
+    r[k] = k < off ? rtol : 0.0;
+  }
+  PetscCall(VecRestoreArray(c->vatol, &a));
+  PetscCall(VecRestoreArray(c->vrtol, &r));
+  PetscCall(TSSetTolerances(c->ts, atol, c->vatol, rtol, c->vrtol));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+PetscErrorCode KNCircuitSetUpTS_Private(KNCircuit c)
+{
+  TSType type;
+
+  PetscFunctionBegin;
+  PetscCall(TSCreate(c->comm, &c->ts));
+  PetscCall(TSSetOptionsPrefix(c->ts, c->prefix));
+  PetscCall(TSSetProblemType(c->ts, TS_NONLINEAR));
+  PetscCall(TSSetType(c->ts, TSRK));
+  PetscCall(TSRKSetType(c->ts, TSRK5DP)); /* dopri5, as the reference code */
+  PetscCall(TSSetRHSFunction(c->ts, NULL, KNCircuitRHSFunction_Private, c));
+  PetscCall(TSSetMaxTime(c->ts, c->T));
+  PetscCall(TSSetMaxSteps(c->ts, 1000000));
+  PetscCall(TSSetExactFinalTime(c->ts, TS_EXACTFINALTIME_MATCHSTEP));
+  PetscCall(TSSetTimeStep(c->ts, PetscMin(1e-3, c->T)));
+  PetscCall(TSSetTolerances(c->ts, 1e-4, NULL, 1e-4, NULL));
+  PetscCall(TSSetFromOptions(c->ts));
+  PetscCall(TSGetType(c->ts, &type));
+  {
+    PetscBool rk, theta;
+    PetscCall(PetscObjectTypeCompare((PetscObject)c->ts, TSRK, &rk));
+    PetscCall(PetscObjectTypeCompareAny((PetscObject)c->ts, &theta, TSTHETA, TSBEULER, TSCN, ""));
+    PetscCheck(rk || theta, c->comm, PETSC_ERR_SUP, "-ts_type %s has no adjoint in PETSc %d.%d: use rk (1fe, 2a, 3, 3bs, 4, 5dp, 5bs, ...) or an implicit theta method (beuler, cn, theta)", type, PETSC_VERSION_MAJOR, PETSC_VERSION_MINOR);
+    PetscCheck(rk || c->jactype == KN_JACOBIAN_AIJ, c->comm, PETSC_ERR_ARG_INCOMP, "-ts_type %s is implicit: it needs an assembled Jacobian, add -kn_jacobian aij", type);
+  }
+  if (c->jactype == KN_JACOBIAN_AIJ) PetscCall(KNCircuitCreateAIJJacobian_Private(c, &c->J));
+  else PetscCall(KNCircuitCreateShellJacobian_Private(c, &c->J));
+  PetscCall(TSSetRHSJacobian(c->ts, c->J, c->J, KNCircuitRHSJacobian_Private, c));
+  PetscCall(TSGetTimeStep(c->ts, &c->dt0));
+  PetscCall(SetVectorTolerances(c));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+static PetscErrorCode CheckConverged(KNCircuit c, Vec X)
+{
+  TSConvergedReason reason;
+  PetscReal         t, nrm;
+  PetscInt          steps;
+
+  PetscFunctionBegin;
+  PetscCall(TSGetConvergedReason(c->ts, &reason));
+  PetscCall(TSGetSolveTime(c->ts, &t));
+  PetscCall(TSGetStepNumber(c->ts, &steps));
+  PetscCheck(reason >= 0, c->comm, PETSC_ERR_NOT_CONVERGED, "Layer %s: the time integration failed at t = %g of %g after %" PetscInt_FMT " steps (%s); try a smaller -ts_dt, a larger -ts_adapt_dt_min, looser -ts_rtol/-ts_atol or smaller learning rates",
+             c->name ? c->name : "", (double)t, (double)c->T, steps, TSConvergedReasons[reason]);
+  PetscCall(VecNorm(X, NORM_INFINITY, &nrm));
+  PetscCheck(!PetscIsInfOrNanReal(nrm), c->comm, PETSC_ERR_FP, "Layer %s: the state became NaN or Inf during the time integration (%" PetscInt_FMT " steps)", c->name ? c->name : "", steps);
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+static PetscErrorCode ForwardSolve(KNCircuit c, Vec X)
+{
+  PetscInt steps, rejects;
+
+  PetscFunctionBegin;
+  PetscCall(KNCircuitStateSetParameters(c, X, c->theta));
+  PetscCall(TSSetTime(c->ts, 0.0));
+  PetscCall(TSSetStepNumber(c->ts, 0));
+  PetscCall(TSSetTimeStep(c->ts, PetscMin(c->dt0, c->T)));
+  PetscCall(TSSetMaxTime(c->ts, c->T));
+  PetscCall(PetscLogEventBegin(KN_LayerForward, 0, 0, 0, 0));
+  PetscCall(TSSolve(c->ts, X));
+  PetscCall(PetscLogEventEnd(KN_LayerForward, 0, 0, 0, 0));
+  PetscCall(CheckConverged(c, X));
+  PetscCall(TSGetStepNumber(c->ts, &steps));
+  PetscCall(TSGetStepRejections(c->ts, &rejects));
+  c->stats.steps += steps;
+  c->stats.rejects = rejects;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNCircuitSolve - integrates the layer: X holds the state at t = 0 on input and at t = T on output
+
+  Collective
+
+  Notes:
+  The parameter block of X is overwritten with the circuit's parameters. No trajectory is stored.
+
+  Level: beginner
+
+.seealso: KNCircuitSolveAdjoint()
+@*/
+PetscErrorCode KNCircuitSolve(KNCircuit c, Vec X)
+{
+  PetscFunctionBegin;
+  PetscCheck(c->setupcalled, c->comm, PETSC_ERR_ARG_WRONGSTATE, "Call KNCircuitSetUp() first");
+  PetscCall(ForwardSolve(c, X));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNCircuitSolveAdjoint - recomputes the forward solve with a memory trajectory and runs the discrete adjoint
+
+  Collective
+
+  Input Parameters:
++ c - the circuit
+. X - the state at t = 0 (on output: the state at t = T)
+- L - dL/dX(T): voltages, log-densities, and any direct dL/dtheta in the parameter block (usually 0)
+
+  Output Parameter:
+. L - dL/dX(0); its parameter block is dL/dtheta (read it with KNCircuitStateGetParameters())
+
+  Notes:
+  Exact for the time stepper used (discrete adjoint), for every TSRK tableau: the parameters are part of the
+  state. The trajectory is kept in memory and released afterwards, so a network holds one layer's trajectory.
+
+  Level: beginner
+
+.seealso: KNCircuitSolve()
+@*/
+PetscErrorCode KNCircuitSolveAdjoint(KNCircuit c, Vec X, Vec L)
+{
+  TSTrajectory tj;
+
+  PetscFunctionBegin;
+  PetscCheck(c->setupcalled, c->comm, PETSC_ERR_ARG_WRONGSTATE, "Call KNCircuitSetUp() first");
+  PetscCall(TSSetSaveTrajectory(c->ts));
+  PetscCall(TSGetTrajectory(c->ts, &tj));
+  PetscCall(TSTrajectorySetType(tj, c->ts, TSTRAJECTORYMEMORY)); /* the default type writes TS-data-* folders */
+  PetscCall(TSTrajectorySetSolutionOnly(tj, PETSC_FALSE));
+  PetscCall(ForwardSolve(c, X));
+  PetscCall(TSSetCostGradients(c->ts, 1, &L, NULL));
+  PetscCall(PetscLogEventBegin(KN_LayerAdjoint, 0, 0, 0, 0));
+  PetscCall(TSAdjointSolve(c->ts));
+  PetscCall(PetscLogEventEnd(KN_LayerAdjoint, 0, 0, 0, 0));
+  PetscCall(TSRemoveTrajectory(c->ts));
+  PetscFunctionReturn(KN_SUCCESS);
+}
