@@ -29,7 +29,9 @@ typedef const char *KNDeviceType;
   - current:  i[b] = g(vs[b], vd[b]; th)
   - partials: i, gs = dg/dvs, gd = dg/dvd, gth[r*B + b] = dg/dth_r
   - second:   gss = d2g/dvs2, gsd = d2g/dvs dvd, gdd = d2g/dvd2, gsth[r*B+b] = d2g/dvs dth_r, gdth[r*B+b] = d2g/dvd dth_r
-  ReLU kinks use H(0) = 0 (PyTorch's convention); second derivatives of ReLU laws are 0 almost everywhere.
+  Outputs must not overlap the inputs or each other (the kernels are compiled with restrict pointers).
+  ReLU kinks use H(0) = 0 (PyTorch's convention); second derivatives of ReLU laws in the voltages
+  are 0 almost everywhere (the mixed voltage/theta ones are not: e.g. d2g/dvs dth_0 = H(u) for relu_3p).
 */
 typedef struct {
   void (*current)(const PetscReal th[], PetscInt B, const PetscReal vs[], const PetscReal vd[], PetscReal i[]);
@@ -49,3 +51,5 @@ PETSC_EXTERN PetscErrorCode KNDeviceGetKernels(KNDevice, const KNDeviceKernels *
 PETSC_EXTERN PetscErrorCode KNDeviceView(KNDevice, PetscViewer);
 PETSC_EXTERN PetscErrorCode KNDeviceTypeFromReference(const char[], KNDeviceType *);
 PETSC_EXTERN PetscErrorCode KNDeviceRegister(const char[], PetscErrorCode (*)(KNDevice));
+PETSC_EXTERN PetscErrorCode KNDeviceGetTypes(PetscInt *, const char ***);
+PETSC_EXTERN PetscErrorCode KNDeviceSetLaw(KNDevice, PetscInt, PetscInt, const KNDeviceKernels *, const char[]);

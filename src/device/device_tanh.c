@@ -1,0 +1,162 @@
+/* Tanh laws: shift_tanh2 / tanh_3p  (tanh(t0 vs + t1 vd + t2), 3 rows),
+              tanh_diff            (tanh(t1 (vs - vd) + t0), 2 rows),
+              shift_tanh1          (tanh_diff with a third, unused row, as the reference allocates).
+   With g = tanh(u): dg/du = s = 1 - g^2 and d2g/du2 = k = -2 g s; tanh is evaluated once per sample. */
+#include "deviceimpl.h"
+
+/* ---- tanh(t0 vs + t1 vd + t2) ---- */
+
+static void Tanh3PCurrent(const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict i)
+{
+  const PetscReal t0 = th[0], t1 = th[1], t2 = th[2];
+
+  for (PetscInt b = 0; b < B; b++) i[b] = PetscTanhReal(t0 * vs[b] + t1 * vd[b] + t2);
+}
+
+static inline void Tanh3PPartials_Core(PetscReal t0, PetscReal t1, PetscReal t2, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict i, PetscReal *restrict gs, PetscReal *restrict gd, PetscReal *restrict g0, PetscReal *restrict g1, PetscReal *restrict g2)
+{
+  for (PetscInt b = 0; b < B; b++) {
+    const PetscReal g = PetscTanhReal(t0 * vs[b] + t1 * vd[b] + t2), s = 1.0 - g * g;
+
+    i[b]  = g;
+    gs[b] = t0 * s;
+    gd[b] = t1 * s;
+    g0[b] = vs[b] * s;
+    g1[b] = vd[b] * s;
+    g2[b] = s;
+  }
+}
+
+static void Tanh3PPartials(const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict i, PetscReal *restrict gs, PetscReal *restrict gd, PetscReal *restrict gth)
+{
+  Tanh3PPartials_Core(th[0], th[1], th[2], B, vs, vd, i, gs, gd, gth, gth + B, gth + 2 * B);
+}
+
+static inline void Tanh3PSecond_Core(PetscReal t0, PetscReal t1, PetscReal t2, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict gss, PetscReal *restrict gsd, PetscReal *restrict gdd, PetscReal *restrict gs0, PetscReal *restrict gs1, PetscReal *restrict gs2, PetscReal *restrict gd0, PetscReal *restrict gd1, PetscReal *restrict gd2)
+{
+  const PetscReal t00 = t0 * t0, t01 = t0 * t1, t11 = t1 * t1;
+
+  for (PetscInt b = 0; b < B; b++) {
+    const PetscReal g = PetscTanhReal(t0 * vs[b] + t1 * vd[b] + t2), s = 1.0 - g * g, k = -2.0 * g * s;
+
+    gss[b] = t00 * k;
+    gsd[b] = t01 * k;
+    gdd[b] = t11 * k;
+    gs0[b] = s + t0 * vs[b] * k;
+    gs1[b] = t0 * vd[b] * k;
+    gs2[b] = t0 * k;
+    gd0[b] = t1 * vs[b] * k;
+    gd1[b] = s + t1 * vd[b] * k;
+    gd2[b] = t1 * k;
+  }
+}
+
+static void Tanh3PSecond(const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict gss, PetscReal *restrict gsd, PetscReal *restrict gdd, PetscReal *restrict gsth, PetscReal *restrict gdth)
+{
+  Tanh3PSecond_Core(th[0], th[1], th[2], B, vs, vd, gss, gsd, gdd, gsth, gsth + B, gsth + 2 * B, gdth, gdth + B, gdth + 2 * B);
+}
+
+/* ---- tanh(t1 (vs - vd) + t0) ---- */
+
+static void TanhDiffCurrent(const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict i)
+{
+  const PetscReal t0 = th[0], t1 = th[1];
+
+  for (PetscInt b = 0; b < B; b++) i[b] = PetscTanhReal(t1 * (vs[b] - vd[b]) + t0);
+}
+
+static inline void TanhDiffPartials_Core(PetscReal t0, PetscReal t1, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict i, PetscReal *restrict gs, PetscReal *restrict gd, PetscReal *restrict g0, PetscReal *restrict g1)
+{
+  for (PetscInt b = 0; b < B; b++) {
+    const PetscReal dv = vs[b] - vd[b], g = PetscTanhReal(t1 * dv + t0), s = 1.0 - g * g;
+
+    i[b]  = g;
+    gs[b] = t1 * s;
+    gd[b] = -t1 * s;
+    g0[b] = s;
+    g1[b] = dv * s;
+  }
+}
+
+static void TanhDiffPartials(const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict i, PetscReal *restrict gs, PetscReal *restrict gd, PetscReal *restrict gth)
+{
+  TanhDiffPartials_Core(th[0], th[1], B, vs, vd, i, gs, gd, gth, gth + B);
+}
+
+static inline void TanhDiffSecond_Core(PetscReal t0, PetscReal t1, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict gss, PetscReal *restrict gsd, PetscReal *restrict gdd, PetscReal *restrict gs0, PetscReal *restrict gs1, PetscReal *restrict gd0, PetscReal *restrict gd1)
+{
+  const PetscReal t11 = t1 * t1;
+
+  for (PetscInt b = 0; b < B; b++) {
+    const PetscReal dv = vs[b] - vd[b], g = PetscTanhReal(t1 * dv + t0), s = 1.0 - g * g, k = -2.0 * g * s;
+    const PetscReal c = s + t1 * dv * k;
+
+    gss[b] = t11 * k;
+    gsd[b] = -t11 * k;
+    gdd[b] = t11 * k;
+    gs0[b] = t1 * k;
+    gs1[b] = c;
+    gd0[b] = -t1 * k;
+    gd1[b] = -c;
+  }
+}
+
+static void TanhDiffSecond(const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict gss, PetscReal *restrict gsd, PetscReal *restrict gdd, PetscReal *restrict gsth, PetscReal *restrict gdth)
+{
+  TanhDiffSecond_Core(th[0], th[1], B, vs, vd, gss, gsd, gdd, gsth, gsth + B, gdth, gdth + B);
+}
+
+/* shift_tanh1: the tanh_diff law with row 2 allocated but unused (its derivatives are zero). */
+static void ShiftTanh1Partials(const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict i, PetscReal *restrict gs, PetscReal *restrict gd, PetscReal *restrict gth)
+{
+  TanhDiffPartials_Core(th[0], th[1], B, vs, vd, i, gs, gd, gth, gth + B);
+  KNDeviceZero_Private(B, gth + 2 * B);
+}
+
+static void ShiftTanh1Second(const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict gss, PetscReal *restrict gsd, PetscReal *restrict gdd, PetscReal *restrict gsth, PetscReal *restrict gdth)
+{
+  TanhDiffSecond_Core(th[0], th[1], B, vs, vd, gss, gsd, gdd, gsth, gsth + B, gdth, gdth + B);
+  KNDeviceZero_Private(B, gsth + 2 * B);
+  KNDeviceZero_Private(B, gdth + 2 * B);
+}
+
+/* ---- constructors ---- */
+
+static const KNDeviceKernels Tanh3PKernels      = {Tanh3PCurrent, Tanh3PPartials, Tanh3PSecond};
+static const KNDeviceKernels TanhDiffKernels    = {TanhDiffCurrent, TanhDiffPartials, TanhDiffSecond};
+static const KNDeviceKernels ShiftTanh1Kernels  = {TanhDiffCurrent, ShiftTanh1Partials, ShiftTanh1Second};
+static const char            Tanh3PFormula[]    = "tanh(th[0]*vs + th[1]*vd + th[2])";
+static const char            TanhDiffFormula[]  = "tanh(th[1]*(vs - vd) + th[0])";
+static const char            ShiftTanh1Formula[] = "tanh(th[1]*(vs - vd) + th[0]), row 2 unused";
+
+/* KNDEVICESHIFTTANH2: the reference ShiftTanh2, paper Eq. (13). */
+PetscErrorCode KNDeviceCreate_ShiftTanh2(KNDevice d)
+{
+  PetscFunctionBegin;
+  PetscCall(KNDeviceSetLaw(d, 3, 3, &Tanh3PKernels, Tanh3PFormula));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* KNDEVICETANH3P: the reference Device(negation=False, activation=tanh); same law as shift_tanh2. */
+PetscErrorCode KNDeviceCreate_Tanh3P(KNDevice d)
+{
+  PetscFunctionBegin;
+  PetscCall(KNDeviceSetLaw(d, 3, 3, &Tanh3PKernels, Tanh3PFormula));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* KNDEVICETANHDIFF: the reference Device(negation=True, activation=tanh), paper Eq. (11). */
+PetscErrorCode KNDeviceCreate_TanhDiff(KNDevice d)
+{
+  PetscFunctionBegin;
+  PetscCall(KNDeviceSetLaw(d, 2, 2, &TanhDiffKernels, TanhDiffFormula));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* KNDEVICESHIFTTANH1: the reference ShiftTanh1 (3 rows allocated, 2 used). */
+PetscErrorCode KNDeviceCreate_ShiftTanh1(KNDevice d)
+{
+  PetscFunctionBegin;
+  PetscCall(KNDeviceSetLaw(d, 3, 2, &ShiftTanh1Kernels, ShiftTanh1Formula));
+  PetscFunctionReturn(KN_SUCCESS);
+}
