@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what is missing on Debian 12, configures and builds. Usage:
+#   tools/bootstrap.sh demo   -> then runs the main job (knet's embedded demo)
+#   tools/bootstrap.sh test   -> then runs the whole test suite and prints "N passed, N failed"
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+
+packages=(libpetsc-real3.18-dev libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools meson ninja-build pkg-config
+          python3-h5py python3-numpy)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}"
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# Open MPI refuses root unless told; oversubscription lets the 4-rank tests run on small machines.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+
+[ -d build ] || meson setup build >/dev/null
+meson compile -C build >/dev/null
+
+case "${1:-demo}" in
+  demo) exec ./build/knet demo ;;
+  test)
+    set +e
+    meson test -C build --print-errorlogs --num-processes 2
+    rc=$?
+    set -e
+    /usr/bin/python3 tools/test-summary.py build/meson-logs/testlog.json
+    exit $rc ;;
+  *) echo "usage: $0 [demo|test]" >&2; exit 2 ;;
+esac
