@@ -36,6 +36,7 @@ PETSC_EXTERN PetscErrorCode KNGraphCreateMix(MPI_Comm, PetscInt, PetscInt, Petsc
 PETSC_EXTERN PetscErrorCode KNGraphCreateChain(MPI_Comm, PetscInt, PetscBool, PetscInt, KNGraph *);
 PETSC_EXTERN PetscErrorCode KNGraphCreateRandom(MPI_Comm, PetscInt, PetscInt, PetscInt64, KNGraph *);
 PETSC_EXTERN PetscErrorCode KNGraphLoad(MPI_Comm, const char[], KNGraph *);
+PETSC_EXTERN PetscErrorCode KNGraphSave(KNGraph, const char[]);
 PETSC_EXTERN PetscErrorCode KNGraphCreateFromDescription(MPI_Comm, const char[], KNGraph *);
 PETSC_EXTERN PetscErrorCode KNGraphCreateFromOptions(MPI_Comm, const char[], KNGraph *);
 PETSC_EXTERN PetscErrorCode KNGraphRegister(const char[], PetscErrorCode (*)(MPI_Comm, const char[], KNGraph *));
