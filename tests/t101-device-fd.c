@@ -223,6 +223,45 @@ static PetscErrorCode CheckKinks(KNTest *t)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* The tanh laws use their own vectorisable tanh: compare it with libm's, through tanh_diff with th = (0, 1), vd = 0. */
+static PetscErrorCode CheckTanh(KNTest *t)
+{
+  enum { N = 4601 };
+  PetscReal             *x, *vd, *y, err = 0, one;
+  const PetscReal        th[2] = {0.0, 1.0}, special[4] = {INFINITY, -INFINITY, NAN, 0.0};
+  PetscReal              ys[4];
+  PetscBool              odd = PETSC_TRUE, position = PETSC_TRUE;
+  KNDevice               dev;
+  const KNDeviceKernels *k;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc3(N, &x, N, &vd, N, &y));
+  for (PetscInt n = 0; n < 4001; n++) x[n] = -25.0 + 50.0 * n / 4000.0 + 1e-3 * PetscSinReal(n); /* spans saturation */
+  for (PetscInt n = 4001; n < N; n++) x[n] = ((n % 2) ? -1 : 1) * PetscPowReal(10.0, -(PetscReal)(n - 4001) / 2.0); /* down to 1e-300 */
+  for (PetscInt n = 0; n < N; n++) vd[n] = 0;
+  PetscCall(KNDeviceCreate(PETSC_COMM_WORLD, &dev));
+  PetscCall(KNDeviceSetType(dev, KNDEVICETANHDIFF));
+  PetscCall(KNDeviceGetKernels(dev, &k));
+  k->current(th, N, x, vd, y);
+  for (PetscInt n = 0; n < N; n++) {
+    PetscReal mx = -x[n], my;
+
+    err = PetscMax(err, KNRelDiff(y[n], PetscTanhReal(x[n]), 1e-300));
+    k->current(th, 1, &mx, vd, &my);
+    odd = (PetscBool)(odd && my == -y[n]);
+    k->current(th, 1, &x[n], vd, &one);
+    position = (PetscBool)(position && one == y[n]);
+  }
+  PetscCall(KNTestOk(t, err <= 2e-15, "tanh of the tanh laws vs libm tanh on %d points in [-25, 25] and down to 1e-300 (max rel diff %g)", N, (double)err));
+  PetscCall(KNTestOk(t, odd, "tanh of the tanh laws is exactly odd"));
+  PetscCall(KNTestOk(t, position, "tanh of the tanh laws gives the same bits with B = 1 and B = %d (independent of batch position)", N));
+  k->current(th, 4, special, vd, ys);
+  PetscCall(KNTestOk(t, ys[0] == 1 && ys[1] == -1 && PetscIsNanReal(ys[2]) && ys[3] == 0, "tanh(+Inf, -Inf, NaN, 0) = %g, %g, %g, %g", (double)ys[0], (double)ys[1], (double)ys[2], (double)ys[3]));
+  PetscCall(KNDeviceDestroy(&dev));
+  PetscCall(PetscFree3(x, vd, y));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 int main(int argc, char **argv)
 {
   KNTest                 t;
@@ -255,6 +294,7 @@ int main(int argc, char **argv)
   PetscCall(PetscFree(types));
   PetscCall(CheckHandValues(&t));
   PetscCall(CheckKinks(&t));
+  PetscCall(CheckTanh(&t));
   PetscCall(KNDeviceDestroy(&dev));
   PetscCall(PetscRandomDestroy(&rnd));
   {
