@@ -1,35 +1,67 @@
 /* KNDevice type registry: the built-in laws, user registration, and the reference code's class names. */
 #include "deviceimpl.h"
 
-PetscFunctionList        KNDeviceList              = NULL;
-static PetscBool         KNDeviceRegisterAllCalled = PETSC_FALSE;
+PetscFunctionList KNDeviceList = NULL;
+
+/* The names in registration order (newer PETSc keeps a PetscFunctionList in a hash map, so PetscFunctionListGet() is unordered). */
+static char    **KNDeviceNames             = NULL;
+static PetscInt  KNDeviceNumNames          = 0, KNDeviceMaxNames = 0;
+static PetscBool KNDeviceRegisterAllCalled = PETSC_FALSE;
 
 static PetscErrorCode KNDeviceFinalizePackage_Private(void)
 {
   PetscFunctionBegin;
   PetscCall(PetscFunctionListDestroy(&KNDeviceList));
+  for (PetscInt k = 0; k < KNDeviceNumNames; k++) PetscCall(PetscFree(KNDeviceNames[k]));
+  PetscCall(PetscFree(KNDeviceNames));
+  KNDeviceNumNames          = 0;
+  KNDeviceMaxNames          = 0;
   KNDeviceRegisterAllCalled = PETSC_FALSE;
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* Registers every built-in law once; the list is freed at PetscFinalize(). */
+/* Adds (or replaces) a constructor and records a new name at the end of the ordered name list. */
+static PetscErrorCode KNDeviceAdd_Private(const char name[], PetscErrorCode (*create)(KNDevice))
+{
+  PetscBool found;
+
+  PetscFunctionBegin;
+  PetscCall(PetscFunctionListAdd(&KNDeviceList, name, create));
+  for (PetscInt k = 0; k < KNDeviceNumNames; k++) {
+    PetscCall(PetscStrcmp(KNDeviceNames[k], name, &found));
+    if (found) PetscFunctionReturn(KN_SUCCESS);
+  }
+  if (KNDeviceNumNames == KNDeviceMaxNames) {
+    char **grown;
+
+    KNDeviceMaxNames = KNDeviceMaxNames ? 2 * KNDeviceMaxNames : 16;
+    PetscCall(PetscMalloc1(KNDeviceMaxNames, &grown));
+    if (KNDeviceNumNames) PetscCall(PetscArraycpy(grown, KNDeviceNames, KNDeviceNumNames));
+    PetscCall(PetscFree(KNDeviceNames));
+    KNDeviceNames = grown;
+  }
+  PetscCall(PetscStrallocpy(name, &KNDeviceNames[KNDeviceNumNames++]));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* Registers every built-in law once; the registry is freed at PetscFinalize(). */
 PetscErrorCode KNDeviceRegisterAll(void)
 {
   PetscFunctionBegin;
   if (KNDeviceRegisterAllCalled) PetscFunctionReturn(KN_SUCCESS);
   KNDeviceRegisterAllCalled = PETSC_TRUE;
-  PetscCall(PetscFunctionListAdd(&KNDeviceList, KNDEVICESHIFTTANH2, KNDeviceCreate_ShiftTanh2));
-  PetscCall(PetscFunctionListAdd(&KNDeviceList, KNDEVICESHIFTTANH1, KNDeviceCreate_ShiftTanh1));
-  PetscCall(PetscFunctionListAdd(&KNDeviceList, KNDEVICESHIFTRELU1, KNDeviceCreate_ShiftRelu1));
-  PetscCall(PetscFunctionListAdd(&KNDeviceList, KNDEVICESHIFTLEAKYRELU1, KNDeviceCreate_ShiftLeakyRelu1));
-  PetscCall(PetscFunctionListAdd(&KNDeviceList, KNDEVICESHIFTRELU2, KNDeviceCreate_ShiftRelu2));
-  PetscCall(PetscFunctionListAdd(&KNDeviceList, KNDEVICESHIFTLEAKYRELU2, KNDeviceCreate_ShiftLeakyRelu2));
-  PetscCall(PetscFunctionListAdd(&KNDeviceList, KNDEVICERELUDIFF, KNDeviceCreate_ReluDiff));
-  PetscCall(PetscFunctionListAdd(&KNDeviceList, KNDEVICETANHDIFF, KNDeviceCreate_TanhDiff));
-  PetscCall(PetscFunctionListAdd(&KNDeviceList, KNDEVICERELU3P, KNDeviceCreate_Relu3P));
-  PetscCall(PetscFunctionListAdd(&KNDeviceList, KNDEVICETANH3P, KNDeviceCreate_Tanh3P));
-  PetscCall(PetscFunctionListAdd(&KNDeviceList, KNDEVICECONDUCTANCE, KNDeviceCreate_Conductance));
-  PetscCall(PetscFunctionListAdd(&KNDeviceList, KNDEVICECURRENTSOURCE, KNDeviceCreate_CurrentSource));
+  PetscCall(KNDeviceAdd_Private(KNDEVICESHIFTTANH2, KNDeviceCreate_ShiftTanh2));
+  PetscCall(KNDeviceAdd_Private(KNDEVICESHIFTTANH1, KNDeviceCreate_ShiftTanh1));
+  PetscCall(KNDeviceAdd_Private(KNDEVICESHIFTRELU1, KNDeviceCreate_ShiftRelu1));
+  PetscCall(KNDeviceAdd_Private(KNDEVICESHIFTLEAKYRELU1, KNDeviceCreate_ShiftLeakyRelu1));
+  PetscCall(KNDeviceAdd_Private(KNDEVICESHIFTRELU2, KNDeviceCreate_ShiftRelu2));
+  PetscCall(KNDeviceAdd_Private(KNDEVICESHIFTLEAKYRELU2, KNDeviceCreate_ShiftLeakyRelu2));
+  PetscCall(KNDeviceAdd_Private(KNDEVICERELUDIFF, KNDeviceCreate_ReluDiff));
+  PetscCall(KNDeviceAdd_Private(KNDEVICETANHDIFF, KNDeviceCreate_TanhDiff));
+  PetscCall(KNDeviceAdd_Private(KNDEVICERELU3P, KNDeviceCreate_Relu3P));
+  PetscCall(KNDeviceAdd_Private(KNDEVICETANH3P, KNDeviceCreate_Tanh3P));
+  PetscCall(KNDeviceAdd_Private(KNDEVICECONDUCTANCE, KNDeviceCreate_Conductance));
+  PetscCall(KNDeviceAdd_Private(KNDEVICECURRENTSOURCE, KNDeviceCreate_CurrentSource));
   PetscCall(KNRegisterFinalize(KNDeviceFinalizePackage_Private));
   PetscFunctionReturn(KN_SUCCESS);
 }
@@ -52,7 +84,7 @@ PetscErrorCode KNDeviceRegister(const char name[], PetscErrorCode (*create)(KNDe
   PetscFunctionBegin;
   KNAssertPointer(name, 1);
   PetscCall(KNDeviceRegisterAll());
-  PetscCall(PetscFunctionListAdd(&KNDeviceList, name, create));
+  PetscCall(KNDeviceAdd_Private(name, create));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -71,33 +103,26 @@ PetscErrorCode KNDeviceRegister(const char name[], PetscErrorCode (*create)(KNDe
 @*/
 PetscErrorCode KNDeviceGetTypes(PetscInt *n, const char ***types)
 {
-  int cnt;
-
   PetscFunctionBegin;
   KNAssertPointer(n, 1);
   KNAssertPointer(types, 2);
   PetscCall(KNDeviceRegisterAll());
-  /* PetscFunctionListGet() returns a NULL-terminated array and counts the terminator */
-  PetscCall(PetscFunctionListGet(KNDeviceList, types, &cnt));
-  *n = 0;
-  while ((*types)[*n]) (*n)++;
+  PetscCall(PetscMalloc1(KNDeviceNumNames, types));
+  for (PetscInt k = 0; k < KNDeviceNumNames; k++) (*types)[k] = KNDeviceNames[k];
+  *n = KNDeviceNumNames;
   PetscFunctionReturn(KN_SUCCESS);
 }
 
 /* Writes the registered type names as "a, b, c" into buf (truncated to len), for error messages. */
 PetscErrorCode KNDeviceTypeNames(char buf[], size_t len)
 {
-  const char **types;
-  PetscInt     n;
-
   PetscFunctionBegin;
-  PetscCall(KNDeviceGetTypes(&n, &types));
+  PetscCall(KNDeviceRegisterAll());
   buf[0] = 0;
-  for (PetscInt k = 0; k < n; k++) {
+  for (PetscInt k = 0; k < KNDeviceNumNames; k++) {
     if (k) PetscCall(PetscStrlcat(buf, ", ", len));
-    PetscCall(PetscStrlcat(buf, types[k], len));
+    PetscCall(PetscStrlcat(buf, KNDeviceNames[k], len));
   }
-  PetscCall(PetscFree(types));
   PetscFunctionReturn(KN_SUCCESS);
 }
 

@@ -41,7 +41,7 @@ PETSC_INTERN PetscErrorCode KNDeviceCreate_CurrentSource(KNDevice);
 /* Negative-side slope of the leaky ReLU laws (torch.nn.functional.leaky_relu default). */
 #define KN_LEAKY_SLOPE 0.01
 
-/* Sets rows*B entries of a[] to zero; used for the unused parameter rows of a kernel output. */
+/* Sets the n entries of a[] to zero: unused parameter rows and vanishing derivatives in kernel outputs. */
 static inline void KNDeviceZero_Private(PetscInt n, PetscReal *restrict a)
 {
   for (PetscInt k = 0; k < n; k++) a[k] = 0.0;
