@@ -189,7 +189,16 @@ static PetscErrorCode CheckErrorsAndOptions(KNTest *t)
   PetscCall(KNTestOk(t, ierr == PETSC_ERR_USER, "a failing user constructor's error is passed on (got %d)", (int)ierr));
   TRY(KNDeviceSetType(dev, "user_bad_rows"), ierr);
   PetscCall(KNTestOk(t, ierr == PETSC_ERR_ARG_OUTOFRANGE, "KNDeviceSetLaw refuses used rows > rows (got %d)", (int)ierr));
-  PetscCall(KNDeviceDestroy(&dev));
+  {
+    KNDevice held = dev; /* as a KNCircuit holds its device */
+
+    PetscCall(KNDeviceReference(held));
+    PetscCall(KNDeviceDestroy(&dev));
+    PetscCall(KNDeviceSetType(held, KNDEVICETANHDIFF)); /* still alive: valgrind / -malloc_debug would catch a use after free */
+    PetscCall(KNDeviceGetNumParameters(held, &rows));
+    PetscCall(KNTestOk(t, dev == NULL && rows == 2, "a referenced device survives the creator's KNDeviceDestroy"));
+    PetscCall(KNDeviceDestroy(&held));
+  }
   PetscCall(KNDeviceDestroy(&dev));
   PetscCall(KNTestOk(t, dev == NULL, "KNDeviceDestroy sets the handle to NULL and accepts NULL"));
   PetscFunctionReturn(KN_SUCCESS);

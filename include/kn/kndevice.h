@@ -41,6 +41,7 @@ typedef struct {
 
 PETSC_EXTERN PetscErrorCode KNDeviceCreate(MPI_Comm, KNDevice *);
 PETSC_EXTERN PetscErrorCode KNDeviceDestroy(KNDevice *);
+PETSC_EXTERN PetscErrorCode KNDeviceReference(KNDevice);
 PETSC_EXTERN PetscErrorCode KNDeviceSetType(KNDevice, KNDeviceType);
 PETSC_EXTERN PetscErrorCode KNDeviceGetType(KNDevice, KNDeviceType *);
 PETSC_EXTERN PetscErrorCode KNDeviceSetOptionsPrefix(KNDevice, const char[]);

@@ -26,14 +26,15 @@ PetscErrorCode KNDeviceCreate(MPI_Comm comm, KNDevice *dev)
   PetscCall(KNInitializePackage());
   PetscCall(KNDeviceRegisterAll());
   PetscCall(PetscNew(&d));
-  d->comm = comm;
+  d->comm  = comm;
+  d->refct = 1;
   PetscCall(KNDeviceSetType(d, KNDEVICESHIFTTANH2));
   *dev = d;
   PetscFunctionReturn(KN_SUCCESS);
 }
 
 /*@C
-  KNDeviceDestroy - destroys a device and sets the handle to NULL.
+  KNDeviceDestroy - drops one reference to a device, frees it when none is left, and sets the handle to NULL.
 
   Collective
 
@@ -41,15 +42,44 @@ PetscErrorCode KNDeviceCreate(MPI_Comm comm, KNDevice *dev)
 . dev - the device (may point to NULL)
 
   Level: beginner
+
+.seealso: KNDeviceCreate(), KNDeviceReference()
 @*/
 PetscErrorCode KNDeviceDestroy(KNDevice *dev)
 {
+  KNDevice d;
+
   PetscFunctionBegin;
   if (!dev || !*dev) PetscFunctionReturn(KN_SUCCESS);
-  PetscCall(PetscFree((*dev)->type));
-  PetscCall(PetscFree((*dev)->prefix));
-  PetscCall(PetscFree((*dev)->formula));
-  PetscCall(PetscFree(*dev));
+  d    = *dev;
+  *dev = NULL;
+  PetscCheck(d->refct > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_CORRUPT, "KNDevice destroyed more often than created or referenced");
+  if (--d->refct > 0) PetscFunctionReturn(KN_SUCCESS);
+  PetscCall(PetscFree(d->type));
+  PetscCall(PetscFree(d->prefix));
+  PetscCall(PetscFree(d->formula));
+  PetscCall(PetscFree(d));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@C
+  KNDeviceReference - adds a reference to a device, for an object that keeps it (e.g. KNCircuitSetDevice());
+  the holder releases it with KNDeviceDestroy().
+
+  Not Collective
+
+  Input Parameter:
+. dev - the device
+
+  Level: developer
+
+.seealso: KNDeviceDestroy()
+@*/
+PetscErrorCode KNDeviceReference(KNDevice dev)
+{
+  PetscFunctionBegin;
+  KNAssertPointer(dev, 1);
+  dev->refct++;
   PetscFunctionReturn(KN_SUCCESS);
 }
 

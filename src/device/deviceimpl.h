@@ -12,6 +12,7 @@ struct _p_KNDevice {
   PetscInt        used_rows; /* parameters that actually enter the law */
   KNDeviceKernels kernels;
   char           *formula;   /* the law as text, shown by KNDeviceView() */
+  PetscInt        refct;     /* reference count: KNDeviceReference() adds one, KNDeviceDestroy() removes one */
 };
 
 /* The registry (device_reg.c): the list of constructors, filled once with the built-in laws. */
