@@ -125,7 +125,7 @@ static PetscErrorCode KNParseId(const char path[], PetscInt64 line, char **p, Pe
   v     = strtoll(*p, &end, 10);
   PetscCheck(end != *p && strchr(" \t\r#", *end), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s:%" PetscInt64_FMT ": malformed line, expected two integers \"src dst\"", path, line);
   PetscCheck(v >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s:%" PetscInt64_FMT ": negative node id %lld (0 is ground, state nodes are 1..N)", path, line, v);
-  PetscCheck(errno != ERANGE && v < PETSC_MAX_INT, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s:%" PetscInt64_FMT ": node id %s exceeds the PetscInt limit of this PETSc build", path, line, *p);
+  PetscCheck(errno != ERANGE && v < PETSC_MAX_INT, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s:%" PetscInt64_FMT ": node id %.*s exceeds the PetscInt limit of this PETSc build", path, line, (int)(end - *p), *p);
   *id = (PetscInt)v;
   *p  = end;
   PetscFunctionReturn(KN_SUCCESS);

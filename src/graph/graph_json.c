@@ -255,7 +255,15 @@ static PetscErrorCode KNDescFind(MPI_Comm comm, KNDesc *d, const char key[], KND
   *a = NULL;
   for (PetscInt i = 0; i < d->nargs; i++)
     if (!strcmp(d->args[i].key, key)) *a = &d->args[i];
-  PetscCheck(*a || !required, comm, PETSC_ERR_ARG_WRONG, "Topology %s: missing required argument \"%s\"", d->name, key);
+  if (!*a && required) {
+    char given[256] = "";
+
+    for (PetscInt i = 0; i < d->nargs; i++) {
+      PetscCall(PetscStrlcat(given, i ? ", " : "", sizeof(given)));
+      PetscCall(PetscStrlcat(given, d->args[i].key, sizeof(given)));
+    }
+    SETERRQ(comm, PETSC_ERR_ARG_WRONG, "Topology %s: missing required argument \"%s\" (arguments given: %s)", d->name, key, d->nargs ? given : "none");
+  }
   if (!*a) PetscFunctionReturn(KN_SUCCESS);
   (*a)->used = PETSC_TRUE;
   PetscCheck((*a)->kind == kind, comm, PETSC_ERR_ARG_WRONG, "Topology %s: argument \"%s\" must be %s", d->name, key, kinds[kind]);

@@ -4,16 +4,21 @@
 static PetscFunctionList KNGraphList              = NULL;
 static PetscBool         KNGraphRegisterAllCalled = PETSC_FALSE;
 
+/* -help prints one block per (title, prefix): each generator's block needs its own title */
 #define KN_TOPO_TITLE "KirchhoffNet topology"
 
 /* -kn_topology_repeat r0,r1 with the given default; exactly two entries when set. */
 static PetscErrorCode KNOptionsRepeat(PetscOptionItems *PetscOptionsObject, const char prefix[], const char man[], PetscInt rep[2])
 {
-  PetscInt  n = 2;
+  PetscInt  n = 2, all[8];
   PetscBool set;
 
   PetscFunctionBegin;
   PetscCall(PetscOptionsIntArray("-kn_topology_repeat", "repeat[0],repeat[1]: parallel devices per visited node pair", man, rep, &n, &set));
+  if (set) { /* PetscOptionsIntArray silently drops entries beyond the second: count them all */
+    n = (PetscInt)(sizeof(all) / sizeof(all[0]));
+    PetscCall(PetscOptionsGetIntArray(PetscOptionsObject->options, prefix, "-kn_topology_repeat", all, &n, NULL));
+  }
   PetscCheck(!set || n == 2, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "-%skn_topology_repeat needs two comma-separated integers, got %" PetscInt_FMT, prefix ? prefix : "", n);
   PetscFunctionReturn(KN_SUCCESS);
 }
@@ -24,7 +29,7 @@ static PetscErrorCode KNGraphCreate_FC(MPI_Comm comm, const char prefix[], KNGra
   PetscBool gnd = PETSC_TRUE;
 
   PetscFunctionBegin;
-  PetscOptionsBegin(comm, prefix, KN_TOPO_TITLE, "KNGraph");
+  PetscOptionsBegin(comm, prefix, KN_TOPO_TITLE " (fc: reference _fully_connect)", "KNGraph");
   PetscCall(PetscOptionsBoundedInt("-kn_topology_num_node", "Number of nodes, ground included when include_gnd", "KNGraphCreateFullyConnected", n, &n, NULL, 0));
   PetscCall(PetscOptionsBool("-kn_topology_include_gnd", "Ground (node 0) is one of the num_node nodes", "KNGraphCreateFullyConnected", gnd, &gnd, NULL));
   PetscCall(KNOptionsRepeat(PetscOptionsObject, prefix, "KNGraphCreateFullyConnected", rep));
@@ -39,7 +44,7 @@ static PetscErrorCode KNGraphCreate_Chain(MPI_Comm comm, const char prefix[], KN
   PetscBool gnd = PETSC_TRUE;
 
   PetscFunctionBegin;
-  PetscOptionsBegin(comm, prefix, KN_TOPO_TITLE, "KNGraph");
+  PetscOptionsBegin(comm, prefix, KN_TOPO_TITLE " (chain: reference _simple_connect)", "KNGraph");
   PetscCall(PetscOptionsBoundedInt("-kn_topology_num_node", "Number of chain links", "KNGraphCreateChain", n, &n, NULL, 0));
   PetscCall(PetscOptionsBool("-kn_topology_include_gnd", "The chain starts at ground", "KNGraphCreateChain", gnd, &gnd, NULL));
   PetscCall(KNOptionsRepeat(PetscOptionsObject, prefix, "KNGraphCreateChain (only repeat[0] is used)", rep));
@@ -67,7 +72,7 @@ static PetscErrorCode KNGraphCreate_NE(MPI_Comm comm, const char prefix[], KNGra
   PetscBool pad = PETSC_FALSE;
 
   PetscFunctionBegin;
-  PetscOptionsBegin(comm, prefix, KN_TOPO_TITLE, "KNGraph");
+  PetscOptionsBegin(comm, prefix, KN_TOPO_TITLE " (ne: reference _neighbor_index)", "KNGraph");
   PetscCall(KNOptionsImage(PetscOptionsObject, "KNGraphCreateNeighbor", img, &pad, &kr));
   PetscOptionsEnd();
   PetscCall(KNGraphCreateNeighbor(comm, img[0], img[1], img[2], img[3], pad, kr, g));
@@ -80,7 +85,7 @@ static PetscErrorCode KNGraphCreate_Mix(MPI_Comm comm, const char prefix[], KNGr
   PetscBool pad = PETSC_FALSE;
 
   PetscFunctionBegin;
-  PetscOptionsBegin(comm, prefix, KN_TOPO_TITLE, "KNGraph");
+  PetscOptionsBegin(comm, prefix, KN_TOPO_TITLE " (mix: reference _mix_connect)", "KNGraph");
   PetscCall(KNOptionsImage(PetscOptionsObject, "KNGraphCreateMix", img, &pad, &kr));
   PetscCall(PetscOptionsBoundedInt("-kn_topology_proj_nodes", "Projection nodes (fully_connect_node)", "KNGraphCreateMix", F, &F, NULL, 0));
   PetscCall(KNOptionsRepeat(PetscOptionsObject, prefix, "KNGraphCreateMix", rep));
@@ -94,7 +99,7 @@ static PetscErrorCode KNGraphCreate_Random(MPI_Comm comm, const char prefix[], K
   PetscInt n = 3, E = 10, seed = 0;
 
   PetscFunctionBegin;
-  PetscOptionsBegin(comm, prefix, KN_TOPO_TITLE, "KNGraph");
+  PetscOptionsBegin(comm, prefix, KN_TOPO_TITLE " (random)", "KNGraph");
   PetscCall(PetscOptionsBoundedInt("-kn_topology_num_node", "Number of state nodes", "KNGraphCreateRandom", n, &n, NULL, 1));
   PetscCall(PetscOptionsBoundedInt("-kn_topology_num_edges", "Number of edges", "KNGraphCreateRandom", E, &E, NULL, 0));
   PetscCall(PetscOptionsInt("-kn_topology_seed", "Seed of the counter-based edge draw", "KNGraphCreateRandom", seed, &seed, NULL));
@@ -109,7 +114,7 @@ static PetscErrorCode KNGraphCreate_File(MPI_Comm comm, const char prefix[], KNG
   PetscBool set;
 
   PetscFunctionBegin;
-  PetscOptionsBegin(comm, prefix, KN_TOPO_TITLE, "KNGraph");
+  PetscOptionsBegin(comm, prefix, KN_TOPO_TITLE " (file)", "KNGraph");
   PetscCall(PetscOptionsString("-kn_topology_file", "Edge list: text \"src dst\" lines, or file.h5[:/group] with src/dst datasets", "KNGraphLoad", file, file, sizeof(file), &set));
   PetscOptionsEnd();
   PetscCheck(set && file[0], comm, PETSC_ERR_USER_INPUT, "Topology type file needs -%skn_topology_file <name>", prefix ? prefix : "");
