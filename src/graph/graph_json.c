@@ -93,7 +93,7 @@ static PetscErrorCode KNJSONString(KNJSONParser *p, char *buf, size_t len, size_
 
 static PetscErrorCode KNJSONStringAlloc(KNJSONParser *p, char **s)
 {
-  size_t start, need;
+  size_t start, need = 0;
 
   PetscFunctionBegin;
   KNJSONSkipSpace(p);
