@@ -21,6 +21,7 @@ typedef const char *KNGraphType;
 
 PETSC_EXTERN PetscErrorCode KNGraphCreate(MPI_Comm, KNGraph *);
 PETSC_EXTERN PetscErrorCode KNGraphDestroy(KNGraph *);
+PETSC_EXTERN PetscErrorCode KNGraphReference(KNGraph);
 PETSC_EXTERN PetscErrorCode KNGraphSetEdges(KNGraph, PetscInt, PetscInt, const PetscInt[], const PetscInt[]);
 PETSC_EXTERN PetscErrorCode KNGraphGetComm(KNGraph, MPI_Comm *);
 PETSC_EXTERN PetscErrorCode KNGraphGetSizes(KNGraph, PetscInt *, PetscInt *);

@@ -23,7 +23,8 @@ PetscErrorCode KNGraphCreate(MPI_Comm comm, KNGraph *g)
   KNAssertPointer(g, 2);
   PetscCall(KNInitializePackage());
   PetscCall(PetscNew(g));
-  (*g)->comm = comm;
+  (*g)->comm  = comm;
+  (*g)->refct = 1;
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -38,9 +39,28 @@ PetscErrorCode KNGraphDestroy(KNGraph *g)
 {
   PetscFunctionBegin;
   if (!g || !*g) PetscFunctionReturn(KN_SUCCESS);
+  if (--(*g)->refct > 0) {
+    *g = NULL;
+    PetscFunctionReturn(KN_SUCCESS);
+  }
   PetscCall(PetscFree2((*g)->src, (*g)->dst));
   PetscCall(PetscFree((*g)->description));
   PetscCall(PetscFree(*g));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@C
+  KNGraphReference - takes a reference to a graph (objects that keep a graph, like KNCircuit, do this);
+  each reference is released by one KNGraphDestroy().
+
+  Not Collective
+
+  Level: developer
+@*/
+PetscErrorCode KNGraphReference(KNGraph g)
+{
+  PetscFunctionBegin;
+  g->refct++;
   PetscFunctionReturn(KN_SUCCESS);
 }
 

@@ -9,6 +9,7 @@ struct _p_KNGraph {
   PetscInt  N, E;        /* state nodes 1..N (0 is ground), number of edges */
   PetscInt *src, *dst;   /* length E, edge order is part of the model */
   char     *description; /* JSON {"name": ..., "args": {...}} or NULL */
+  PetscInt  refct;       /* KNGraphReference() holders; KNGraphDestroy() frees at zero */
 };
 
 /* Takes ownership of src and dst (PetscMalloc'ed, length E), validates them and replaces the edges of g. */
