@@ -7,48 +7,58 @@ static PetscBool         KNGraphRegisterAllCalled = PETSC_FALSE;
 /* -help prints one block per (title, prefix): each generator's block needs its own title */
 #define KN_TOPO_TITLE "KirchhoffNet topology"
 
-/* -kn_topology_repeat r0,r1 with the given default; exactly two entries when set. */
-static PetscErrorCode KNOptionsRepeat(PetscOptionItems *PetscOptionsObject, const char prefix[], const char man[], PetscInt rep[2])
+/* -kn_topology_repeat r0,r1 with the given default; *n is the number of entries given (2 if not set). */
+static PetscErrorCode KNOptionsRepeat(PetscOptionItems *PetscOptionsObject, const char prefix[], const char man[], PetscInt rep[2], PetscInt *n)
 {
-  PetscInt  n = 2, all[8];
+  PetscInt  all[8], two = 2;
   PetscBool set;
 
   PetscFunctionBegin;
-  PetscCall(PetscOptionsIntArray("-kn_topology_repeat", "repeat[0],repeat[1]: parallel devices per visited node pair", man, rep, &n, &set));
+  *n = 2;
+  PetscCall(PetscOptionsIntArray("-kn_topology_repeat", "repeat[0],repeat[1]: parallel devices per visited node pair", man, rep, &two, &set));
   if (set) { /* PetscOptionsIntArray silently drops entries beyond the second: count them all */
-    n = (PetscInt)(sizeof(all) / sizeof(all[0]));
-    PetscCall(PetscOptionsGetIntArray(PetscOptionsObject->options, prefix, "-kn_topology_repeat", all, &n, NULL));
+    *n = (PetscInt)(sizeof(all) / sizeof(all[0]));
+    PetscCall(PetscOptionsGetIntArray(PetscOptionsObject->options, prefix, "-kn_topology_repeat", all, n, NULL));
   }
-  PetscCheck(!set || n == 2, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "-%skn_topology_repeat needs two comma-separated integers, got %" PetscInt_FMT, prefix ? prefix : "", n);
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* Checked after PetscOptionsEnd(): an error inside an options block leaks the block's strings. */
+static PetscErrorCode KNCheckRepeat(MPI_Comm comm, const char prefix[], PetscInt n)
+{
+  PetscFunctionBegin;
+  PetscCheck(n == 2, comm, PETSC_ERR_ARG_WRONG, "-%skn_topology_repeat needs two comma-separated integers r0,r1; %" PetscInt_FMT " given", prefix ? prefix : "", n);
   PetscFunctionReturn(KN_SUCCESS);
 }
 
 static PetscErrorCode KNGraphCreate_FC(MPI_Comm comm, const char prefix[], KNGraph *g)
 {
-  PetscInt  n = 3, rep[2] = {1, 1};
+  PetscInt  n = 3, rep[2] = {1, 1}, nrep;
   PetscBool gnd = PETSC_TRUE;
 
   PetscFunctionBegin;
   PetscOptionsBegin(comm, prefix, KN_TOPO_TITLE " (fc: reference _fully_connect)", "KNGraph");
   PetscCall(PetscOptionsBoundedInt("-kn_topology_num_node", "Number of nodes, ground included when include_gnd", "KNGraphCreateFullyConnected", n, &n, NULL, 0));
   PetscCall(PetscOptionsBool("-kn_topology_include_gnd", "Ground (node 0) is one of the num_node nodes", "KNGraphCreateFullyConnected", gnd, &gnd, NULL));
-  PetscCall(KNOptionsRepeat(PetscOptionsObject, prefix, "KNGraphCreateFullyConnected", rep));
+  PetscCall(KNOptionsRepeat(PetscOptionsObject, prefix, "KNGraphCreateFullyConnected", rep, &nrep));
   PetscOptionsEnd();
+  PetscCall(KNCheckRepeat(comm, prefix, nrep));
   PetscCall(KNGraphCreateFullyConnected(comm, n, gnd, rep[0], rep[1], g));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
 static PetscErrorCode KNGraphCreate_Chain(MPI_Comm comm, const char prefix[], KNGraph *g)
 {
-  PetscInt  n = 3, rep[2] = {1, 1};
+  PetscInt  n = 3, rep[2] = {1, 1}, nrep;
   PetscBool gnd = PETSC_TRUE;
 
   PetscFunctionBegin;
   PetscOptionsBegin(comm, prefix, KN_TOPO_TITLE " (chain: reference _simple_connect)", "KNGraph");
   PetscCall(PetscOptionsBoundedInt("-kn_topology_num_node", "Number of chain links", "KNGraphCreateChain", n, &n, NULL, 0));
   PetscCall(PetscOptionsBool("-kn_topology_include_gnd", "The chain starts at ground", "KNGraphCreateChain", gnd, &gnd, NULL));
-  PetscCall(KNOptionsRepeat(PetscOptionsObject, prefix, "KNGraphCreateChain (only repeat[0] is used)", rep));
+  PetscCall(KNOptionsRepeat(PetscOptionsObject, prefix, "KNGraphCreateChain (only repeat[0] is used)", rep, &nrep));
   PetscOptionsEnd();
+  PetscCall(KNCheckRepeat(comm, prefix, nrep));
   PetscCall(KNGraphCreateChain(comm, n, gnd, rep[0], g));
   PetscFunctionReturn(KN_SUCCESS);
 }
@@ -81,15 +91,16 @@ static PetscErrorCode KNGraphCreate_NE(MPI_Comm comm, const char prefix[], KNGra
 
 static PetscErrorCode KNGraphCreate_Mix(MPI_Comm comm, const char prefix[], KNGraph *g)
 {
-  PetscInt  img[4] = {1, 28, 28, 3}, kr = 1, F = 0, rep[2] = {1, 0};
+  PetscInt  img[4] = {1, 28, 28, 3}, kr = 1, F = 0, rep[2] = {1, 0}, nrep;
   PetscBool pad = PETSC_FALSE;
 
   PetscFunctionBegin;
   PetscOptionsBegin(comm, prefix, KN_TOPO_TITLE " (mix: reference _mix_connect)", "KNGraph");
   PetscCall(KNOptionsImage(PetscOptionsObject, "KNGraphCreateMix", img, &pad, &kr));
   PetscCall(PetscOptionsBoundedInt("-kn_topology_proj_nodes", "Projection nodes (fully_connect_node)", "KNGraphCreateMix", F, &F, NULL, 0));
-  PetscCall(KNOptionsRepeat(PetscOptionsObject, prefix, "KNGraphCreateMix", rep));
+  PetscCall(KNOptionsRepeat(PetscOptionsObject, prefix, "KNGraphCreateMix", rep, &nrep));
   PetscOptionsEnd();
+  PetscCall(KNCheckRepeat(comm, prefix, nrep));
   PetscCall(KNGraphCreateMix(comm, img[0], img[1], img[2], img[3], F, rep[0], rep[1], pad, kr, g));
   PetscFunctionReturn(KN_SUCCESS);
 }
