@@ -60,6 +60,7 @@ PetscErrorCode KNGraphDestroy(KNGraph *g)
 PetscErrorCode KNGraphReference(KNGraph g)
 {
   PetscFunctionBegin;
+  KNAssertPointer(g, 1);
   g->refct++;
   PetscFunctionReturn(KN_SUCCESS);
 }
