@@ -11,7 +11,7 @@
 PetscErrorCode KNCircuitCreateStateVec(KNCircuit c, Vec *X)
 {
   PetscFunctionBegin;
-  PetscCheck(c->setupcalled, c->comm, PETSC_ERR_ARG_WRONGSTATE, "Call KNCircuitSetUp() first");
+  PetscCheck(c->state_range, c->comm, PETSC_ERR_ARG_WRONGSTATE, "Call KNCircuitSetUp() first");
   PetscCall(VecCreateMPI(c->comm, c->state_range[c->rank + 1] - c->state_range[c->rank], c->state_range[c->size], X));
   PetscFunctionReturn(KN_SUCCESS);
 }

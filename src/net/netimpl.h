@@ -1,0 +1,34 @@
+/* Private KNNet data. */
+#pragma once
+
+#include <kn/knnet.h>
+
+struct _p_KNNet {
+  MPI_Comm    comm;
+  PetscMPIInt rank;
+  char       *prefix;
+  PetscInt    D, maxD, B;
+  KNCircuit  *layer;
+  PetscReal   cap;
+  PetscBool   flow, setupcalled;
+
+  PetscInt  nread, *readout; /* readout node ids of the final layer (NULL until set: all nodes) */
+  PetscBool readout_last;    /* readout = the last nread nodes */
+
+  /* parameters: the concatenation of every layer's owned block */
+  PetscInt *poff;  /* local offset of layer i's block, D+1 entries */
+  PetscInt  nparam;
+  Vec      *ptheta; /* per-layer work Vec wrapping a slice of a net parameter Vec */
+
+  /* forward sweep storage */
+  PetscBool   reverse;       /* direction of the last forward sweep */
+  PetscInt    nin;
+  Vec        *X0;            /* start state of every layer */
+  Vec        *Lam;           /* adjoint work per layer */
+  Vec         Xend;          /* final state of the last layer of the sweep */
+  PetscInt    final_layer;   /* index of the layer that produced Xend */
+  VecScatter *next, *prev;   /* transitions layer i -> i+1 and i+1 -> i (built lazily) */
+  PetscBool   forward_done;
+};
+
+PETSC_INTERN PetscErrorCode KNNetTransition_Private(KNNet, PetscInt, PetscInt, VecScatter *);

@@ -1,0 +1,206 @@
+/* KNNet sweeps: input -> layers -> readout, and the adjoint back through the layers (recompute per layer). */
+#include "netimpl.h"
+
+/* Transition from layer a's final state to layer b's initial state: nodes 1..min(Na, Nb) and the
+   log-densities are copied; the caller zeroes the target first, so added nodes start at 0 V. */
+PetscErrorCode KNNetTransition_Private(KNNet net, PetscInt a, PetscInt b, VecScatter *sc)
+{
+  KNCircuit ca = net->layer[a], cb = net->layer[b];
+  PetscInt  Na, Nb, first, last, n = 0, *from, *to, B = net->B;
+  IS        isf, ist;
+
+  PetscFunctionBegin;
+  PetscCall(KNCircuitGetSizes(ca, &Na, NULL, NULL));
+  PetscCall(KNCircuitGetSizes(cb, &Nb, NULL, NULL));
+  PetscCall(KNCircuitGetOwnedNodes(cb, &first, &last));
+  last = PetscMin(last, Na);
+  PetscCall(PetscMalloc1((PetscMax(last - first + 1, 0) + 1) * B, &from));
+  PetscCall(PetscMalloc1((PetscMax(last - first + 1, 0) + 1) * B, &to));
+  for (PetscInt j = first; j <= last; j++) {
+    PetscInt ia, ib;
+    PetscCall(KNCircuitGetNodeStateIndex(ca, j, &ia));
+    PetscCall(KNCircuitGetNodeStateIndex(cb, j, &ib));
+    for (PetscInt s = 0; s < B; s++) from[n] = ia + s, to[n++] = ib + s;
+  }
+  if (net->flow && net->rank == 0) {
+    PetscInt ia, ib;
+    PetscCall(KNCircuitGetLogDensityIndex(ca, &ia));
+    PetscCall(KNCircuitGetLogDensityIndex(cb, &ib));
+    for (PetscInt s = 0; s < B; s++) from[n] = ia + s, to[n++] = ib + s;
+  }
+  PetscCall(ISCreateGeneral(net->comm, n, from, PETSC_OWN_POINTER, &isf));
+  PetscCall(ISCreateGeneral(net->comm, n, to, PETSC_OWN_POINTER, &ist));
+  PetscCall(VecScatterCreate(net->X0[a], isf, net->X0[b], ist, sc));
+  PetscCall(ISDestroy(&isf));
+  PetscCall(ISDestroy(&ist));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+static PetscErrorCode GetTransition(KNNet net, PetscInt a, PetscInt b, VecScatter *sc)
+{
+  VecScatter *slot = b == a + 1 ? &net->next[a] : &net->prev[b];
+
+  PetscFunctionBegin;
+  if (!*slot) PetscCall(KNNetTransition_Private(net, a, b, slot));
+  *sc = *slot;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* Layer visited at position k of the sweep. */
+static inline PetscInt SweepLayer(KNNet net, PetscInt k)
+{
+  return net->reverse ? net->D - 1 - k : k;
+}
+
+static PetscErrorCode SetInput(KNNet net, Vec X, PetscInt nin, const PetscReal in[])
+{
+  KNCircuit c = net->layer[SweepLayer(net, 0)];
+  PetscInt  N, first, last, start;
+  PetscReal *x;
+
+  PetscFunctionBegin;
+  PetscCall(KNCircuitGetSizes(c, &N, NULL, NULL));
+  PetscCheck(nin >= 0 && nin <= N, net->comm, PETSC_ERR_ARG_SIZ, "The input has %" PetscInt_FMT " features per sample but the first layer has only %" PetscInt_FMT " nodes", nin, N);
+  PetscCall(KNCircuitGetOwnedNodes(c, &first, &last));
+  PetscCall(VecZeroEntries(X));
+  PetscCall(VecGetOwnershipRange(X, &start, NULL));
+  PetscCall(VecGetArray(X, &x));
+  for (PetscInt j = first; j <= PetscMin(last, nin); j++) {
+    PetscInt idx;
+    PetscCall(KNCircuitGetNodeStateIndex(c, j, &idx));
+    for (PetscInt b = 0; b < net->B; b++) x[idx - start + b] = in[b * nin + j - 1];
+  }
+  PetscCall(VecRestoreArray(X, &x));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNNetForward - pushes a mini-batch through every layer
+
+  Collective
+
+  Input Parameters:
++ net - the net
+. nin - features per sample; they set nodes 1..nin of the first layer, other nodes start at 0 V
+. in - B*nin values, sample-major (in[b*nin + k]), the same on every rank
+- reverse - PETSC_TRUE to traverse the layers last to first, each integrated backwards in time (flows: data -> base)
+
+  Notes:
+  The start state of each layer is kept for KNNetBackward(); no trajectory is stored here.
+
+  Level: beginner
+@*/
+PetscErrorCode KNNetForward(KNNet net, PetscInt nin, const PetscReal in[], PetscBool reverse)
+{
+  PetscFunctionBegin;
+  PetscCheck(net->setupcalled, net->comm, PETSC_ERR_ARG_WRONGSTATE, "Call KNNetSetUp() first");
+  net->reverse = reverse;
+  net->nin     = nin;
+  for (PetscInt i = 0; i < net->D; i++) PetscCall(KNCircuitSetReverse(net->layer[i], reverse));
+  PetscCall(SetInput(net, net->X0[SweepLayer(net, 0)], nin, in));
+  for (PetscInt k = 0; k < net->D; k++) {
+    PetscInt   i = SweepLayer(net, k);
+    Vec        Y;
+    VecScatter sc = NULL;
+
+    PetscCall(VecDuplicate(net->X0[i], &Y));
+    PetscCall(VecCopy(net->X0[i], Y));
+    PetscCall(KNCircuitSolve(net->layer[i], Y));
+    if (k + 1 < net->D) {
+      PetscInt j = SweepLayer(net, k + 1);
+      PetscCall(GetTransition(net, i, j, &sc));
+      PetscCall(VecZeroEntries(net->X0[j]));
+      PetscCall(VecScatterBegin(sc, Y, net->X0[j], INSERT_VALUES, SCATTER_FORWARD));
+      PetscCall(VecScatterEnd(sc, Y, net->X0[j], INSERT_VALUES, SCATTER_FORWARD));
+      PetscCall(VecDestroy(&Y));
+    } else {
+      PetscCall(VecDestroy(&net->Xend));
+      net->Xend        = Y;
+      net->final_layer = i;
+    }
+  }
+  net->forward_done = PETSC_TRUE;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* Gathers node voltages of the final state into out[b*K + k] on every rank (an exact sum: one owner per entry). */
+static PetscErrorCode GatherNodes(KNNet net, Vec X, PetscInt K, const PetscInt nodes[], PetscReal out[])
+{
+  KNCircuit        c = net->layer[net->final_layer];
+  PetscInt         first, last, start, N;
+  const PetscReal *x;
+
+  PetscFunctionBegin;
+  PetscCall(KNCircuitGetSizes(c, &N, NULL, NULL));
+  PetscCall(KNCircuitGetOwnedNodes(c, &first, &last));
+  PetscCall(VecGetOwnershipRange(X, &start, NULL));
+  PetscCall(PetscArrayzero(out, K * net->B));
+  PetscCall(VecGetArrayRead(X, &x));
+  for (PetscInt k = 0; k < K; k++) {
+    PetscInt j = nodes ? nodes[k] : k + 1, idx;
+    PetscCheck(j >= 1 && j <= N, net->comm, PETSC_ERR_ARG_OUTOFRANGE, "Readout node %" PetscInt_FMT " is not a node of the final layer (1..%" PetscInt_FMT ")", j, N);
+    if (j < first || j > last) continue;
+    PetscCall(KNCircuitGetNodeStateIndex(c, j, &idx));
+    for (PetscInt b = 0; b < net->B; b++) out[b * K + k] = x[idx - start + b];
+  }
+  PetscCall(VecRestoreArrayRead(X, &x));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, out, (PetscMPIInt)(K * net->B), MPIU_REAL, MPIU_SUM, net->comm));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNNetGetOutput - the readout voltages after KNNetForward(): out[b*K + k], the same on every rank
+
+  Collective
+
+  Level: beginner
+@*/
+PetscErrorCode KNNetGetOutput(KNNet net, PetscReal out[])
+{
+  PetscFunctionBegin;
+  PetscCheck(net->forward_done, net->comm, PETSC_ERR_ARG_WRONGSTATE, "Call KNNetForward() first");
+  PetscCall(GatherNodes(net, net->Xend, net->nread, net->readout, out));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNNetGetFinalVoltages - all node voltages of the final layer after KNNetForward(): *v[b*N + j-1] (free with PetscFree())
+
+  Collective
+
+  Level: intermediate
+@*/
+PetscErrorCode KNNetGetFinalVoltages(KNNet net, PetscInt *N, PetscReal **v)
+{
+  PetscFunctionBegin;
+  PetscCheck(net->forward_done, net->comm, PETSC_ERR_ARG_WRONGSTATE, "Call KNNetForward() first");
+  PetscCall(KNCircuitGetSizes(net->layer[net->final_layer], N, NULL, NULL));
+  PetscCall(PetscMalloc1(*N * net->B, v));
+  PetscCall(GatherNodes(net, net->Xend, *N, NULL, *v));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNNetGetLogDensity - the accumulated log-density term of each sample (flows): logp[b] = -int tr(df/dv) dt
+
+  Collective
+
+  Level: intermediate
+@*/
+PetscErrorCode KNNetGetLogDensity(KNNet net, PetscReal logp[])
+{
+  const PetscReal *x;
+  PetscInt         idx, start;
+
+  PetscFunctionBegin;
+  PetscCheck(net->forward_done && net->flow, net->comm, PETSC_ERR_ARG_WRONGSTATE, "Needs a flow net (KNNetSetFlow()) after KNNetForward()");
+  if (net->rank == 0) {
+    PetscCall(KNCircuitGetLogDensityIndex(net->layer[net->final_layer], &idx));
+    PetscCall(VecGetOwnershipRange(net->Xend, &start, NULL));
+    PetscCall(VecGetArrayRead(net->Xend, &x));
+    PetscCall(PetscArraycpy(logp, x + idx - start, net->B));
+    PetscCall(VecRestoreArrayRead(net->Xend, &x));
+  }
+  PetscCallMPI(MPI_Bcast(logp, (PetscMPIInt)net->B, MPIU_REAL, 0, net->comm));
+  PetscFunctionReturn(KN_SUCCESS);
+}
