@@ -76,9 +76,9 @@ PetscErrorCode KNCircuitSetGraph(KNCircuit c, KNGraph g)
 {
   PetscFunctionBegin;
   KNCircuitCheckNotSetUp(c);
+  PetscCall(KNGraphReference(g)); /* before releasing the old one: g may be the graph already held */
   PetscCall(KNGraphDestroy(&c->graph));
   c->graph = g;
-  PetscCall(KNGraphReference(g));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -100,9 +100,9 @@ PetscErrorCode KNCircuitSetDevice(KNCircuit c, KNDevice d)
 {
   PetscFunctionBegin;
   KNCircuitCheckNotSetUp(c);
+  PetscCall(KNDeviceReference(d));
   PetscCall(KNDeviceDestroy(&c->device));
   c->device = d;
-  PetscCall(KNDeviceReference(d));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
