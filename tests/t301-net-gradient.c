@@ -1,6 +1,7 @@
 static char help[] = "Full multi-layer gradient (theta and inputs) against central finite differences, for every offered time stepper.\n";
 
 #include "kntestnet.h"
+#include <dirent.h>
 
 typedef struct {
   const char *name, *opts;
@@ -118,6 +119,13 @@ int main(int argc, char **argv)
   PetscCall(CheckScheme(&t, &schemes[9], PETSC_TRUE));
   PetscCall(CheckScheme(&t, &schemes[4], PETSC_TRUE));
   PetscCall(CheckScheme(&t, &schemes[11], PETSC_TRUE));
+  {
+    PetscBool found = PETSC_FALSE; /* the default (basic) trajectory would have left TS-data-* folders here */
+    DIR      *dir = opendir(".");
+    for (struct dirent *e; dir && (e = readdir(dir));) found = (PetscBool)(found || !strncmp(e->d_name, "TS-data-", 8));
+    if (dir) closedir(dir);
+    PetscCall(KNTestOkAll(&t, (PetscBool)!found, "no TS-data-* trajectory folder left in the working directory"));
+  }
   {
     int rc = KNTestEnd(&t);
     PetscCall(PetscFinalize());

@@ -30,6 +30,7 @@ PetscErrorCode KNCircuitCreate(MPI_Comm comm, KNCircuit *c)
   n->B       = 1;
   n->T       = 1.0;
   n->cap     = 1.0;
+  n->hw_scale = 1.0;
   n->jactype = KN_JACOBIAN_SHELL;
   PetscCallMPI(MPI_Comm_rank(comm, &n->rank));
   PetscCallMPI(MPI_Comm_size(comm, &n->size));
@@ -177,6 +178,21 @@ PetscErrorCode KNCircuitSetCapacitance(KNCircuit c, PetscReal C)
 }
 
 /*@
+  KNCircuitGetCapacitance - the uniform node capacitance, and whether per-node values override it
+
+  Not Collective
+
+  Level: intermediate
+@*/
+PetscErrorCode KNCircuitGetCapacitance(KNCircuit c, PetscReal *C, PetscBool *per_node)
+{
+  PetscFunctionBegin;
+  if (C) *C = c->cap;
+  if (per_node) *per_node = c->node_cap ? PETSC_TRUE : PETSC_FALSE;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
   KNCircuitSetNodeCapacitances - one capacitance per node 1..N (array of N, the same on every rank)
 
   Logically Collective
@@ -255,6 +271,29 @@ PetscErrorCode KNCircuitSetJacobianType(KNCircuit c, KNJacobianType type)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/*@
+  KNCircuitSetHardwareScale - paper Eq. (9): every capacitance and the layer duration are multiplied by a,
+  so the voltages at the end are unchanged while the circuit runs a times faster (a = 1e-15: fF and fs)
+
+  Logically Collective
+
+  Options Database Key:
+. -kn_hw_scale <a> - the scale factor (default 1)
+
+  Notes:
+  Step sizes given in options (-ts_dt, -ts_adapt_dt_min) stay in software time units.
+
+  Level: intermediate
+@*/
+PetscErrorCode KNCircuitSetHardwareScale(KNCircuit c, PetscReal a)
+{
+  PetscFunctionBegin;
+  KNCircuitCheckNotSetUp(c);
+  PetscCheck(a > 0 && !PetscIsInfOrNanReal(a), c->comm, PETSC_ERR_ARG_OUTOFRANGE, "Hardware scale a must be positive and finite, got %g", (double)a);
+  c->hw_scale = a;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 PetscErrorCode KNCircuitSetName(KNCircuit c, const char name[])
 {
   PetscFunctionBegin;
@@ -278,21 +317,24 @@ PetscErrorCode KNCircuitSetOptionsPrefix(KNCircuit c, const char prefix[])
 
   Options Database Keys:
 + -kn_jacobian <shell,aij> - Jacobian representation (aij is required by -ts_type beuler, cn, theta)
-- -kn_capacitance <C> - capacitance of every node
+. -kn_capacitance <C> - capacitance of every node
+- -kn_hw_scale <a> - hardware scale of capacitance and time (paper Eq. 9)
 
   Level: beginner
 @*/
 PetscErrorCode KNCircuitSetFromOptions(KNCircuit c)
 {
-  PetscReal cap = c->cap;
-  PetscBool set;
+  PetscReal cap = c->cap, a = c->hw_scale;
+  PetscBool set, aset;
 
   PetscFunctionBegin;
   PetscOptionsBegin(c->comm, c->prefix, "KirchhoffNet circuit layer options", "KNCircuit");
   PetscCall(PetscOptionsEnum("-kn_jacobian", "Jacobian representation", "KNCircuitSetJacobianType", KNJacobianTypes, (PetscEnum)c->jactype, (PetscEnum *)&c->jactype, NULL));
   PetscCall(PetscOptionsReal("-kn_capacitance", "Capacitance of every node", "KNCircuitSetCapacitance", cap, &cap, &set));
+  PetscCall(PetscOptionsReal("-kn_hw_scale", "Hardware scale a of paper Eq. (9): capacitance and time times a", "KNCircuitSetHardwareScale", a, &a, &aset));
   PetscOptionsEnd();
   if (set) PetscCall(KNCircuitSetCapacitance(c, cap));
+  if (aset) PetscCall(KNCircuitSetHardwareScale(c, a));
   PetscFunctionReturn(KN_SUCCESS);
 }
 

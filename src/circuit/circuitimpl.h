@@ -26,6 +26,7 @@ struct _p_KNCircuit {
   const KNDeviceKernels *kern;
   PetscInt       N, E, rows, B;
   PetscReal      T, cap;
+  PetscReal      hw_scale; /* paper Eq. (9): capacitances and time both scaled by a, voltages unchanged */
   PetscReal     *node_cap; /* N entries (replicated) or NULL for the uniform cap */
   PetscBool      flow, reverse, setupcalled;
   KNJacobianType jactype;
@@ -64,6 +65,12 @@ struct _p_KNCircuit {
   PetscCount ncoo;
   PetscReal *coo_v;
 };
+
+/* The time span the TS integrates: software time T stretched by the hardware scale a. */
+static inline PetscReal KNCircuitPhysicalDuration(KNCircuit c)
+{
+  return c->T * c->hw_scale;
+}
 
 PETSC_INTERN PetscErrorCode KNCircuitSetUpLayout_Private(KNCircuit);
 PETSC_INTERN PetscErrorCode KNCircuitSetUpTS_Private(KNCircuit);

@@ -80,8 +80,8 @@ static PetscErrorCode BuildLocalEdges(KNCircuit c, const PetscInt src[], const P
     n++;
   }
   PetscCall(PetscMalloc1(c->nown + c->nghost + 1, &c->rcap_local));
-  for (PetscInt k = 0; k < c->nown; k++) c->rcap_local[k] = 1.0 / (c->node_cap ? c->node_cap[lo + k] : c->cap);
-  for (PetscInt k = 0; k < c->nghost; k++) c->rcap_local[c->nown + k] = 1.0 / (c->node_cap ? c->node_cap[c->ghost_nodes[k] - 1] : c->cap);
+  for (PetscInt k = 0; k < c->nown; k++) c->rcap_local[k] = 1.0 / (c->hw_scale * (c->node_cap ? c->node_cap[lo + k] : c->cap));
+  for (PetscInt k = 0; k < c->nghost; k++) c->rcap_local[c->nown + k] = 1.0 / (c->hw_scale * (c->node_cap ? c->node_cap[c->ghost_nodes[k] - 1] : c->cap));
   c->rcap_local[c->nown + c->nghost] = 0.0; /* ground has no capacitor: it never integrates */
   PetscCall(PetscFree(slot));
   PetscFunctionReturn(KN_SUCCESS);

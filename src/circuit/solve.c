@@ -28,6 +28,20 @@ static PetscErrorCode SetVectorTolerances(KNCircuit c)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* -ts_dt and -ts_adapt_dt_min/max are given in software time; the TS runs in hardware time a*t. */
+static PetscErrorCode ScaleStepSizes(KNCircuit c)
+{
+  TSAdapt   adapt;
+  PetscReal hmin, hmax;
+
+  PetscFunctionBegin;
+  c->dt0 *= c->hw_scale;
+  PetscCall(TSGetAdapt(c->ts, &adapt));
+  PetscCall(TSAdaptGetStepLimits(adapt, &hmin, &hmax));
+  PetscCall(TSAdaptSetStepLimits(adapt, hmin * c->hw_scale, hmax < PETSC_MAX_REAL / 1e30 ? hmax * c->hw_scale : hmax));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 PetscErrorCode KNCircuitSetUpTS_Private(KNCircuit c)
 {
   TSType type;
@@ -39,7 +53,7 @@ PetscErrorCode KNCircuitSetUpTS_Private(KNCircuit c)
   PetscCall(TSSetType(c->ts, TSRK));
   PetscCall(TSRKSetType(c->ts, TSRK5DP)); /* dopri5, as the reference code */
   PetscCall(TSSetRHSFunction(c->ts, NULL, KNCircuitRHSFunction_Private, c));
-  PetscCall(TSSetMaxTime(c->ts, c->T));
+  PetscCall(TSSetMaxTime(c->ts, KNCircuitPhysicalDuration(c)));
   PetscCall(TSSetMaxSteps(c->ts, 1000000));
   PetscCall(TSSetExactFinalTime(c->ts, TS_EXACTFINALTIME_MATCHSTEP));
   PetscCall(TSSetTimeStep(c->ts, PetscMin(1e-3, c->T)));
@@ -57,6 +71,7 @@ PetscErrorCode KNCircuitSetUpTS_Private(KNCircuit c)
   else PetscCall(KNCircuitCreateShellJacobian_Private(c, &c->J));
   PetscCall(TSSetRHSJacobian(c->ts, c->J, c->J, KNCircuitRHSJacobian_Private, c));
   PetscCall(TSGetTimeStep(c->ts, &c->dt0));
+  if (c->hw_scale != 1.0) PetscCall(ScaleStepSizes(c));
   PetscCall(SetVectorTolerances(c));
   PetscFunctionReturn(KN_SUCCESS);
 }
@@ -72,7 +87,7 @@ static PetscErrorCode CheckConverged(KNCircuit c, Vec X)
   PetscCall(TSGetSolveTime(c->ts, &t));
   PetscCall(TSGetStepNumber(c->ts, &steps));
   PetscCheck(reason >= 0, c->comm, PETSC_ERR_NOT_CONVERGED, "Layer %s: the time integration failed at t = %g of %g after %" PetscInt_FMT " steps (%s); try a smaller -ts_dt, a larger -ts_adapt_dt_min, looser -ts_rtol/-ts_atol or smaller learning rates",
-             c->name ? c->name : "", (double)t, (double)c->T, steps, TSConvergedReasons[reason]);
+             c->name ? c->name : "", (double)(t / c->hw_scale), (double)c->T, steps, TSConvergedReasons[reason]);
   PetscCall(VecNorm(X, NORM_INFINITY, &nrm));
   PetscCheck(!PetscIsInfOrNanReal(nrm), c->comm, PETSC_ERR_FP, "Layer %s: the state became NaN or Inf during the time integration (%" PetscInt_FMT " steps)", c->name ? c->name : "", steps);
   PetscFunctionReturn(KN_SUCCESS);
@@ -86,8 +101,8 @@ static PetscErrorCode ForwardSolve(KNCircuit c, Vec X)
   PetscCall(KNCircuitStateSetParameters(c, X, c->theta));
   PetscCall(TSSetTime(c->ts, 0.0));
   PetscCall(TSSetStepNumber(c->ts, 0));
-  PetscCall(TSSetTimeStep(c->ts, PetscMin(c->dt0, c->T)));
-  PetscCall(TSSetMaxTime(c->ts, c->T));
+  PetscCall(TSSetTimeStep(c->ts, PetscMin(c->dt0, KNCircuitPhysicalDuration(c))));
+  PetscCall(TSSetMaxTime(c->ts, KNCircuitPhysicalDuration(c)));
   PetscCall(PetscLogEventBegin(KN_LayerForward, 0, 0, 0, 0));
   PetscCall(TSSolve(c->ts, X));
   PetscCall(PetscLogEventEnd(KN_LayerForward, 0, 0, 0, 0));

@@ -225,15 +225,25 @@ PetscErrorCode KNNetSetOptionsPrefix(KNNet net, const char prefix[])
 }
 
 /*@
-  KNNetSetFromOptions - applies the circuit options (-kn_jacobian, -kn_capacitance) and, at set-up, the -ts_* options to every layer
+  KNNetSetFromOptions - reads the net options and applies the circuit options (-kn_jacobian, -kn_capacitance) and, at set-up, the -ts_* options to every layer
 
   Collective
+
+  Options Database Key:
+. -kn_readout_last <K> - the output is the last K node voltages of the final layer
 
   Level: beginner
 @*/
 PetscErrorCode KNNetSetFromOptions(KNNet net)
 {
+  PetscInt  K = net->nread;
+  PetscBool set;
+
   PetscFunctionBegin;
+  PetscOptionsBegin(net->comm, net->prefix, "KirchhoffNet network options", "KNNet");
+  PetscCall(PetscOptionsInt("-kn_readout_last", "Read out the last K nodes of the final layer (default: all nodes)", "KNNetSetReadoutLast", K, &K, &set));
+  PetscOptionsEnd();
+  if (set) PetscCall(KNNetSetReadoutLast(net, K));
   for (PetscInt i = 0; i < net->D; i++) PetscCall(KNCircuitSetFromOptions(net->layer[i]));
   PetscFunctionReturn(KN_SUCCESS);
 }

@@ -1,0 +1,81 @@
+static char help[] = "Bad circuit input gives a clear error, never a crash: capacitance, batch, duration, scale, parameters, solver choice.\n";
+
+#include "kntestutil.h"
+#include <math.h>
+
+static PetscErrorCode NewCircuit(KNCircuit *c)
+{
+  KNGraph  g;
+  KNDevice d;
+
+  PetscFunctionBeginUser;
+  PetscCall(KNGraphCreateRandom(PETSC_COMM_WORLD, 6, 20, 1, &g));
+  PetscCall(KNDeviceCreate(PETSC_COMM_WORLD, &d));
+  PetscCall(KNCircuitCreate(PETSC_COMM_WORLD, c));
+  PetscCall(KNCircuitSetGraph(*c, g));
+  PetscCall(KNCircuitSetDevice(*c, d));
+  PetscCall(KNGraphDestroy(&g));
+  PetscCall(KNDeviceDestroy(&d));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* Runs a setter/solver call expected to fail; returns its error code. */
+#define EXPECT_ERROR(t, call, what) \
+  do { \
+    PetscErrorCode e_; \
+    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL)); \
+    e_ = (call); \
+    PetscCall(PetscPopErrorHandler()); \
+    PetscCall(KNTestOk(t, (PetscBool)(e_ != 0), "%s is rejected (error %d)", what, (int)e_)); \
+  } while (0)
+
+int main(int argc, char **argv)
+{
+  KNTest    t;
+  KNCircuit c;
+
+  PetscCall(PetscInitialize(&argc, &argv, NULL, help));
+  PetscCall(KNTestBegin(PETSC_COMM_WORLD, &t));
+  PetscCall(NewCircuit(&c));
+  EXPECT_ERROR(&t, KNCircuitSetCapacitance(c, -1.0), "negative capacitance");
+  EXPECT_ERROR(&t, KNCircuitSetCapacitance(c, 0.0), "zero capacitance");
+  {
+    PetscReal cap[6] = {1, 1, 1, -2, 1, 1};
+    EXPECT_ERROR(&t, KNCircuitSetNodeCapacitances(c, cap), "a negative node capacitance");
+  }
+  EXPECT_ERROR(&t, KNCircuitSetBatchSize(c, 0), "batch size 0");
+  EXPECT_ERROR(&t, KNCircuitSetDuration(c, -0.5), "negative duration");
+  EXPECT_ERROR(&t, KNCircuitSetHardwareScale(c, 0.0), "hardware scale 0");
+  PetscCall(KNCircuitSetUp(c));
+  {
+    Vec th;
+    PetscCall(KNCircuitCreateParameterVec(c, &th));
+    PetscCall(VecSet(th, 0.5));
+    PetscCall(KNTestVecAddValue(th, 3, (PetscReal)INFINITY)); /* PETSC_INFINITY is a large finite number */
+    EXPECT_ERROR(&t, KNCircuitSetParameters(c, th), "an infinite parameter");
+    PetscCall(VecDestroy(&th));
+  }
+  EXPECT_ERROR(&t, KNCircuitSetBatchSize(c, 4), "changing the batch after set-up");
+  PetscCall(KNCircuitDestroy(&c));
+
+  PetscCall(PetscOptionsInsertString(NULL, "-ts_type arkimex"));
+  PetscCall(NewCircuit(&c));
+  EXPECT_ERROR(&t, KNCircuitSetUp(c), "a TS type without an adjoint (arkimex)");
+  PetscCall(KNCircuitDestroy(&c));
+  PetscCall(PetscOptionsClear(NULL));
+
+  PetscCall(PetscOptionsInsertString(NULL, "-ts_type beuler"));
+  PetscCall(NewCircuit(&c));
+  EXPECT_ERROR(&t, KNCircuitSetUp(c), "an implicit TS without -kn_jacobian aij");
+  PetscCall(KNCircuitDestroy(&c));
+  PetscCall(PetscOptionsClear(NULL));
+
+  PetscCall(NewCircuit(&c));
+  EXPECT_ERROR(&t, KNCircuitSolve(c, NULL), "solving before set-up");
+  PetscCall(KNCircuitDestroy(&c));
+  {
+    int rc = KNTestEnd(&t);
+    PetscCall(PetscFinalize());
+    return rc;
+  }
+}
