@@ -7,3 +7,6 @@
 #include <kn/kncircuit.h>
 #include <kn/knnet.h>
 #include <kn/knio.h>
+#include <kn/kndataset.h>
+#include <kn/knloss.h>
+#include <kn/knoptim.h>
