@@ -80,12 +80,10 @@ PetscErrorCode KNNetBackward(KNNet net, const PetscReal dout[], const PetscReal 
   for (PetscInt k = net->D - 1; k >= 0; k--) {
     PetscInt  i = SweepLayer(net, k);
     KNCircuit c = net->layer[i];
-    Vec       Y, gi;
+    Vec       gi;
 
-    PetscCall(VecDuplicate(net->X0[i], &Y));
-    PetscCall(VecCopy(net->X0[i], Y));
-    PetscCall(KNCircuitSolveAdjoint(c, Y, net->Lam[i]));
-    PetscCall(VecDestroy(&Y));
+    PetscCall(VecCopy(net->X0[i], net->Y[i]));
+    PetscCall(KNCircuitSolveAdjoint(c, net->Y[i], net->Lam[i]));
     PetscCall(KNNetGetLayerParameterVec(net, grad, i, &gi));
     PetscCall(KNCircuitStateGetParameters(c, net->Lam[i], gi));
     PetscCall(KNNetRestoreLayerParameterVec(net, grad, i, &gi));

@@ -47,8 +47,7 @@ PetscErrorCode KNNetDestroy(KNNet *net)
       PetscCall(VecScatterDestroy(&n->prev[i]));
     }
   }
-  if (n->setupcalled) PetscCall(PetscFree6(n->X0, n->Lam, n->ptheta, n->next, n->prev, n->poff));
-  PetscCall(VecDestroy(&n->Xend));
+  if (n->setupcalled) PetscCall(PetscFree7(n->X0, n->Lam, n->Y, n->ptheta, n->next, n->prev, n->poff));
   PetscCall(PetscFree(n->layer));
   PetscCall(PetscFree(n->readout));
   PetscCall(PetscFree(n->prefix));

@@ -25,8 +25,8 @@ struct _p_KNNet {
   PetscInt    nin;
   Vec        *X0;            /* start state of every layer */
   Vec        *Lam;           /* adjoint work per layer */
-  Vec         Xend;          /* final state of the last layer of the sweep */
-  PetscInt    final_layer;   /* index of the layer that produced Xend */
+  Vec        *Y;             /* per-layer solve work; Y[final_layer] is the final state of the sweep */
+  PetscInt    final_layer;   /* the layer whose solve ended the last sweep */
   VecScatter *next, *prev;   /* transitions layer i -> i+1 and i+1 -> i (built lazily) */
   PetscBool   forward_done;
 };

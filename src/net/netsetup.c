@@ -31,7 +31,7 @@ PetscErrorCode KNNetSetUp(KNNet net)
   PetscFunctionBegin;
   if (net->setupcalled) PetscFunctionReturn(KN_SUCCESS);
   PetscCheck(net->D > 0, net->comm, PETSC_ERR_ARG_WRONGSTATE, "The net has no layers: call KNNetAddLayer()");
-  PetscCall(PetscCalloc6(net->D, &net->X0, net->D, &net->Lam, net->D, &net->ptheta, net->D, &net->next, net->D, &net->prev, net->D + 1, &net->poff));
+  PetscCall(PetscCalloc7(net->D, &net->X0, net->D, &net->Lam, net->D, &net->Y, net->D, &net->ptheta, net->D, &net->next, net->D, &net->prev, net->D + 1, &net->poff));
   for (PetscInt i = 0; i < net->D; i++) {
     KNCircuit c = net->layer[i];
     PetscInt  n;
@@ -41,6 +41,7 @@ PetscErrorCode KNNetSetUp(KNNet net)
     PetscCall(KNCircuitSetUp(c));
     PetscCall(KNCircuitCreateStateVec(c, &net->X0[i]));
     PetscCall(VecDuplicate(net->X0[i], &net->Lam[i]));
+    PetscCall(VecDuplicate(net->X0[i], &net->Y[i]));
     PetscCall(KNCircuitCreateParameterVec(c, &net->ptheta[i]));
     PetscCall(VecGetLocalSize(net->ptheta[i], &n));
     net->poff[i + 1] = net->poff[i] + n;

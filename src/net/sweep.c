@@ -99,25 +99,20 @@ PetscErrorCode KNNetForward(KNNet net, PetscInt nin, const PetscReal in[], Petsc
   for (PetscInt i = 0; i < net->D; i++) PetscCall(KNCircuitSetReverse(net->layer[i], reverse));
   PetscCall(SetInput(net, net->X0[SweepLayer(net, 0)], nin, in));
   for (PetscInt k = 0; k < net->D; k++) {
-    PetscInt   i = SweepLayer(net, k);
-    Vec        Y;
-    VecScatter sc = NULL;
+    PetscInt i = SweepLayer(net, k);
+    Vec      Y = net->Y[i];
 
-    PetscCall(VecDuplicate(net->X0[i], &Y));
     PetscCall(VecCopy(net->X0[i], Y));
     PetscCall(KNCircuitSolve(net->layer[i], Y));
     if (k + 1 < net->D) {
-      PetscInt j = SweepLayer(net, k + 1);
+      PetscInt   j  = SweepLayer(net, k + 1);
+      VecScatter sc = NULL;
+
       PetscCall(GetTransition(net, i, j, &sc));
       PetscCall(VecZeroEntries(net->X0[j]));
       PetscCall(VecScatterBegin(sc, Y, net->X0[j], INSERT_VALUES, SCATTER_FORWARD));
       PetscCall(VecScatterEnd(sc, Y, net->X0[j], INSERT_VALUES, SCATTER_FORWARD));
-      PetscCall(VecDestroy(&Y));
-    } else {
-      PetscCall(VecDestroy(&net->Xend));
-      net->Xend        = Y;
-      net->final_layer = i;
-    }
+    } else net->final_layer = i;
   }
   net->forward_done = PETSC_TRUE;
   PetscFunctionReturn(KN_SUCCESS);
@@ -159,7 +154,7 @@ PetscErrorCode KNNetGetOutput(KNNet net, PetscReal out[])
 {
   PetscFunctionBegin;
   PetscCheck(net->forward_done, net->comm, PETSC_ERR_ARG_WRONGSTATE, "Call KNNetForward() first");
-  PetscCall(GatherNodes(net, net->Xend, net->nread, net->readout, out));
+  PetscCall(GatherNodes(net, net->Y[net->final_layer], net->nread, net->readout, out));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -176,7 +171,7 @@ PetscErrorCode KNNetGetFinalVoltages(KNNet net, PetscInt *N, PetscReal **v)
   PetscCheck(net->forward_done, net->comm, PETSC_ERR_ARG_WRONGSTATE, "Call KNNetForward() first");
   PetscCall(KNCircuitGetSizes(net->layer[net->final_layer], N, NULL, NULL));
   PetscCall(PetscMalloc1(*N * net->B, v));
-  PetscCall(GatherNodes(net, net->Xend, *N, NULL, *v));
+  PetscCall(GatherNodes(net, net->Y[net->final_layer], *N, NULL, *v));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -196,10 +191,10 @@ PetscErrorCode KNNetGetLogDensity(KNNet net, PetscReal logp[])
   PetscCheck(net->forward_done && net->flow, net->comm, PETSC_ERR_ARG_WRONGSTATE, "Needs a flow net (KNNetSetFlow()) after KNNetForward()");
   if (net->rank == 0) {
     PetscCall(KNCircuitGetLogDensityIndex(net->layer[net->final_layer], &idx));
-    PetscCall(VecGetOwnershipRange(net->Xend, &start, NULL));
-    PetscCall(VecGetArrayRead(net->Xend, &x));
+    PetscCall(VecGetOwnershipRange(net->Y[net->final_layer], &start, NULL));
+    PetscCall(VecGetArrayRead(net->Y[net->final_layer], &x));
     PetscCall(PetscArraycpy(logp, x + idx - start, net->B));
-    PetscCall(VecRestoreArrayRead(net->Xend, &x));
+    PetscCall(VecRestoreArrayRead(net->Y[net->final_layer], &x));
   }
   PetscCallMPI(MPI_Bcast(logp, (PetscMPIInt)net->B, MPIU_REAL, 0, net->comm));
   PetscFunctionReturn(KN_SUCCESS);
