@@ -1,0 +1,24 @@
+/* Private declarations shared by the files of src/io (model save/load and the published importer). */
+#pragma once
+
+#include "h5util.h"
+
+#if !defined(PETSC_USE_REAL_DOUBLE)
+  #error "The KirchhoffNet HDF5 files are read and written through double-precision PetscReal"
+#endif
+
+/* Group name of layer i: layer_000, layer_001, ... */
+PETSC_INTERN PetscErrorCode KNIOLayerName_Private(PetscInt, char[], size_t);
+
+/* Capacitance of a layer (*uniform = PETSC_FALSE if per-node capacitances were set). */
+PETSC_INTERN PetscErrorCode KNIOGetLayerCapacitance_Private(KNCircuit, PetscReal *, PetscBool *);
+
+/* Fills a[(e - e0)*rows + r] = theta of graph edge e, row r, for e = e0 .. e0+ne-1 (collective: every rank calls). */
+typedef PetscErrorCode (*KNIOFillFn)(void *, PetscInt, PetscInt, PetscInt, PetscReal[]);
+
+/* After the layers were added: batch size, flow, per-layer capacitances (caps may be NULL), options, set-up. */
+PETSC_INTERN PetscErrorCode KNIOFinishNet_Private(KNNet, PetscInt, PetscBool, const PetscReal[]);
+/* Reads layer i's parameters in graph order through fill (this rank's whole edges), checks them, sets them. */
+PETSC_INTERN PetscErrorCode KNIOReadLayerParameters_Private(KNNet, PetscInt, const char[], KNIOFillFn, void *);
+/* Compares a stored edge checksum with the graph's; the error names where. */
+PETSC_INTERN PetscErrorCode KNIOCheckChecksum_Private(MPI_Comm, KNGraph, const char[], const char[]);
