@@ -284,6 +284,28 @@ PetscErrorCode KNOptimizerReset(KNOptimizer opt)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* Global 2-norm of g by one local pass and one reduction, and whether every entry is finite (BLAS nrm2 may turn an Inf
+   entry into a large finite norm). */
+static PetscErrorCode GradientNorm(Vec g, PetscReal *norm, PetscBool *finite)
+{
+  const PetscReal *a;
+  PetscReal        s[2] = {0, 0}, S[2];
+  PetscInt         n;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetLocalSize(g, &n));
+  PetscCall(VecGetArrayRead(g, &a));
+  for (PetscInt i = 0; i < n; i++) {
+    s[0] += a[i] * a[i];
+    if (PetscIsInfOrNanReal(a[i])) s[1] = 1;
+  }
+  PetscCall(VecRestoreArrayRead(g, &a));
+  PetscCallMPI(MPI_Allreduce(s, S, 2, MPIU_REAL, MPIU_SUM, PetscObjectComm((PetscObject)g)));
+  *norm   = PetscSqrtReal(S[0]);
+  *finite = (PetscBool)(S[1] == 0 && !PetscIsInfOrNanReal(*norm));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 /*@C
   KNOptimizerStep - one update theta <- theta - lr * (direction from grad), in place, with PyTorch semantics
 
@@ -309,6 +331,7 @@ PetscErrorCode KNOptimizerStep(KNOptimizer opt, Vec theta, Vec grad)
 {
   PetscInt  nt, ng;
   PetscReal c = 1.0;
+  PetscBool finite;
 
   PetscFunctionBegin;
   KNAssertPointer(opt, 1);
@@ -321,8 +344,8 @@ PetscErrorCode KNOptimizerStep(KNOptimizer opt, Vec theta, Vec grad)
     PetscCall(VecGetLocalSize(opt->m, &nm));
     PetscCheck(nm == nt, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "The optimizer was set up for %" PetscInt_FMT " local parameters but theta has %" PetscInt_FMT "; call KNOptimizerSetUp() with the new layout", nm, nt);
   }
-  PetscCall(VecNorm(grad, NORM_2, &opt->gnorm));
-  PetscCheck(!PetscIsInfOrNanReal(opt->gnorm), opt->comm, PETSC_ERR_FP, "The gradient is not finite (2-norm %g) at optimizer step %" PetscInt_FMT "; the parameters were not updated (try a smaller learning rate, -kn_optim_clip, or tighter ODE tolerances)", (double)opt->gnorm, opt->step + 1);
+  PetscCall(GradientNorm(grad, &opt->gnorm, &finite));
+  PetscCheck(finite, opt->comm, PETSC_ERR_FP, "The gradient is not finite (or its 2-norm overflows) at optimizer step %" PetscInt_FMT "; the parameters were not updated (try a smaller learning rate, -kn_optim_clip, or tighter ODE tolerances)", opt->step + 1);
   if (opt->clip > 0) c = PetscMin(1.0, opt->clip / (opt->gnorm + 1e-6));
   opt->step++;
   PetscCall(opt->ops.step(opt, theta, grad, c));
