@@ -20,7 +20,7 @@ static void UserSecond(const PetscReal th[], PetscInt B, const PetscReal vs[], c
 
 static PetscErrorCode UserCreate(KNDevice dev)
 {
-  static const KNDeviceKernels k = {UserCurrent, UserPartials, UserSecond};
+  static const KNDeviceKernels k = {.current = UserCurrent, .partials = UserPartials, .second = UserSecond};
 
   PetscFunctionBeginUser;
   PetscCall(KNDeviceSetLaw(dev, 1, 1, &k, "th[0]*vs"));
@@ -35,7 +35,7 @@ static PetscErrorCode UserCreateFails(KNDevice dev)
 
 static PetscErrorCode UserCreateBadRows(KNDevice dev)
 {
-  static const KNDeviceKernels k = {UserCurrent, UserPartials, UserSecond};
+  static const KNDeviceKernels k = {.current = UserCurrent, .partials = UserPartials, .second = UserSecond};
 
   PetscFunctionBeginUser;
   PetscCall(KNDeviceSetLaw(dev, 1, 2, &k, "th[0]*vs"));

@@ -37,6 +37,11 @@ typedef struct {
   void (*current)(const PetscReal th[], PetscInt B, const PetscReal vs[], const PetscReal vd[], PetscReal i[]);
   void (*partials)(const PetscReal th[], PetscInt B, const PetscReal vs[], const PetscReal vd[], PetscReal i[], PetscReal gs[], PetscReal gd[], PetscReal gth[]);
   void (*second)(const PetscReal th[], PetscInt B, const PetscReal vs[], const PetscReal vd[], PetscReal gss[], PetscReal gsd[], PetscReal gdd[], PetscReal gsth[], PetscReal gdth[]);
+  /* Optional fused kernels (NULL: the circuit composes current/partials); fs != fd and ys != yd:
+     - apply: fs[b] -= g, fd[b] += g                                  (one RHS edge)
+     - vjp:   t = wd - ws; ys += t gs, yd += t gd, yth[r] += sum_b t gth_r (one adjoint edge) */
+  void (*apply)(const PetscReal th[], PetscInt B, const PetscReal vs[], const PetscReal vd[], PetscReal fs[], PetscReal fd[]);
+  void (*vjp)(const PetscReal th[], PetscInt B, const PetscReal vs[], const PetscReal vd[], const PetscReal ws[], const PetscReal wd[], PetscReal ys[], PetscReal yd[], PetscReal yth[]);
 } KNDeviceKernels;
 
 PETSC_EXTERN PetscErrorCode KNDeviceCreate(MPI_Comm, KNDevice *);

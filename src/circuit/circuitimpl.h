@@ -2,6 +2,7 @@
 #pragma once
 
 #include <kn/kncircuit.h>
+#include "sys/knlanes.h"
 
 /*
   Local edge slots. A rank evaluates every edge that touches a node it owns ("local edges"), in global

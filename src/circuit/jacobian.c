@@ -2,26 +2,31 @@
    voltages AND the parameters (the augmented state) in one fused edge pass. */
 #include "circuitimpl.h"
 
-/* y += J^T w over the local edges. t = sigma (w_d/C_d - w_s/C_s) is the weight of each edge's current. */
+/* y += J^T w over the local edges. t = sigma (w_d/C_d - w_s/C_s) is the weight of each edge's current
+   (lw holds w already scaled by sigma/C). Fused device kernel when the law has one. */
 static void FusedTranspose(KNCircuit c, const PetscReal *lv, const PetscReal *lw, PetscReal *yv, PetscReal *yth)
 {
   const PetscInt B = c->B, rows = c->rows;
   PetscReal     *cur = c->ebuf, *gs = cur + B, *gd = gs + B, *gth = gd + B, *t = gth + rows * B;
 
   for (PetscInt e = 0; e < c->le.n; e++) {
-    const PetscReal *ws = lw + c->le.in_s[e] * B, *wd = lw + c->le.in_d[e] * B;
+    const PetscReal *vs = lv + c->le.in_s[e] * B, *vd = lv + c->le.in_d[e] * B, *ws = lw + c->le.in_s[e] * B, *wd = lw + c->le.in_d[e] * B;
     PetscReal       *ys = yv + c->le.out_s[e] * B, *yd = yv + c->le.out_d[e] * B, *yt = yth + c->le.par[e] * rows;
 
-    c->kern->partials(c->le.theta + e * rows, B, lv + c->le.in_s[e] * B, lv + c->le.in_d[e] * B, cur, gs, gd, gth);
+    if (c->kern->vjp) {
+      c->kern->vjp(c->le.theta + e * rows, B, vs, vd, ws, wd, ys, yd, yt);
+      continue;
+    }
+    c->kern->partials(c->le.theta + e * rows, B, vs, vd, cur, gs, gd, gth);
     for (PetscInt b = 0; b < B; b++) {
       t[b] = wd[b] - ws[b];
       ys[b] += t[b] * gs[b];
       yd[b] += t[b] * gd[b];
     }
     for (PetscInt r = 0; r < rows; r++) {
-      PetscReal acc = 0.0;
-      for (PetscInt b = 0; b < B; b++) acc += t[b] * gth[r * B + b];
-      yt[r] += acc;
+      PetscReal acc[KN_LANES] = {0};
+      KN_LANE_LOOP(B, b, l, acc[l] += t[b] * gth[r * B + b];);
+      yt[r] += KNLaneSum(acc);
     }
   }
 }
@@ -42,9 +47,9 @@ static void TraceTranspose(KNCircuit c, const PetscReal *lv, const PetscReal *wl
       yd[b] -= wl[b] * (rd * gdd[b] - rs * gsd[b]);
     }
     for (PetscInt r = 0; r < rows; r++) {
-      PetscReal acc = 0.0;
-      for (PetscInt b = 0; b < B; b++) acc += wl[b] * (rd * gdth[r * B + b] - rs * gsth[r * B + b]);
-      yt[r] -= acc;
+      PetscReal acc[KN_LANES] = {0};
+      KN_LANE_LOOP(B, b, l, acc[l] += wl[b] * (rd * gdth[r * B + b] - rs * gsth[r * B + b]););
+      yt[r] -= KNLaneSum(acc);
     }
   }
 }

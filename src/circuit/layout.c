@@ -46,7 +46,7 @@ static PetscErrorCode BuildLocalEdges(KNCircuit c, const PetscInt src[], const P
   for (PetscInt ci = 0; ci < c->E; ci++) {
     PetscInt e = c->circ2graph[ci], s = src[e], d = dst[e];
     PetscBool own_s = (PetscBool)(s > lo && s <= hi), own_d = (PetscBool)(d > lo && d <= hi);
-    if (!own_s && !own_d) continue;
+    if ((!own_s && !own_d) || s == d) continue; /* a self-loop's current leaves and re-enters its node: no effect */
     n++;
     if (!own_s && s && slot[s] < 0) { slot[s] = 0; nghost++; }
     if (!own_d && d && slot[d] < 0) { slot[d] = 0; nghost++; }
@@ -70,7 +70,7 @@ static PetscErrorCode BuildLocalEdges(KNCircuit c, const PetscInt src[], const P
   for (PetscInt ci = 0; ci < c->E; ci++) {
     PetscInt e = c->circ2graph[ci], s = src[e], d = dst[e];
     PetscBool own_s = (PetscBool)(s > lo && s <= hi), own_d = (PetscBool)(d > lo && d <= hi);
-    if (!own_s && !own_d) continue;
+    if ((!own_s && !own_d) || s == d) continue;
     c->le.in_s[n]  = slot[s];
     c->le.in_d[n]  = slot[d];
     c->le.out_s[n] = own_s ? slot[s] : c->nown;

@@ -11,12 +11,17 @@ PetscErrorCode KNCircuitGatherVoltages_Private(KNCircuit c, Vec X, Vec lv)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* Currents of every local edge, scattered into fbuf = [owned nodes | sink]: subtract at src, add at dst. */
+/* Currents of every local edge, scattered into fbuf = [owned nodes | sink]: subtract at src, add at dst.
+   A local edge has at least one owned endpoint and no self-loop, so its two output rows differ. */
 static void AccumulateCurrents(KNCircuit c, const PetscReal *lv)
 {
   const PetscInt B = c->B, rows = c->rows;
   PetscReal     *cur = c->ebuf, *f = c->fbuf;
 
+  if (c->kern->apply) {
+    for (PetscInt e = 0; e < c->le.n; e++) c->kern->apply(c->le.theta + e * rows, B, lv + c->le.in_s[e] * B, lv + c->le.in_d[e] * B, f + c->le.out_s[e] * B, f + c->le.out_d[e] * B);
+    return;
+  }
   for (PetscInt e = 0; e < c->le.n; e++) {
     PetscReal *fs = f + c->le.out_s[e] * B, *fd = f + c->le.out_d[e] * B;
 

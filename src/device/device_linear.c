@@ -71,8 +71,8 @@ static void CurrentSourceSecond(const PetscReal *restrict th, PetscInt B, const 
 
 /* ---- constructors ---- */
 
-static const KNDeviceKernels ConductanceKernels   = {ConductanceCurrent, ConductancePartials, ConductanceSecond};
-static const KNDeviceKernels CurrentSourceKernels = {CurrentSourceCurrent, CurrentSourcePartials, CurrentSourceSecond};
+static const KNDeviceKernels ConductanceKernels   = {.current = ConductanceCurrent, .partials = ConductancePartials, .second = ConductanceSecond};
+static const KNDeviceKernels CurrentSourceKernels = {.current = CurrentSourceCurrent, .partials = CurrentSourcePartials, .second = CurrentSourceSecond};
 
 /* KNDEVICECONDUCTANCE: the reference Conductance, paper Eq. (3). */
 PetscErrorCode KNDeviceCreate_Conductance(KNDevice d)

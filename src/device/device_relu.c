@@ -157,11 +157,38 @@ static void ShiftLeakySecond(KN_SEC_ARGS) { DiffSecond_Core(KN_LEAKY_SLOPE, 1.0,
 
 /* ---- constructors ---- */
 
-static const KNDeviceKernels Relu3PKernels     = {Relu3PCurrent, Relu3PPartials, Relu3PSecond};
-static const KNDeviceKernels Leaky3PKernels    = {Leaky3PCurrent, Leaky3PPartials, Leaky3PSecond};
-static const KNDeviceKernels ShiftReluKernels  = {ShiftReluCurrent, ShiftReluPartials, ShiftReluSecond};
-static const KNDeviceKernels ShiftLeakyKernels = {ShiftLeakyCurrent, ShiftLeakyPartials, ShiftLeakySecond};
-static const KNDeviceKernels ReluDiffKernels   = {ReluDiffCurrent, ReluDiffPartials, ReluDiffSecond};
+/* shift_relu1 fused kernels (the classification law): g = t1 relu(vs - vd - t0). */
+static void ShiftReluApply(const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict fs, PetscReal *restrict fd)
+{
+  const PetscReal t0 = th[0], t1 = th[1];
+
+  for (PetscInt b = 0; b < B; b++) {
+    const PetscReal z = vs[b] - vd[b] - t0, g = t1 * (z > 0 ? z : 0.0);
+    fs[b] -= g;
+    fd[b] += g;
+  }
+}
+
+static void ShiftReluVJP(const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, const PetscReal *restrict ws, const PetscReal *restrict wd, PetscReal *restrict ys, PetscReal *restrict yd, PetscReal *restrict yth)
+{
+  const PetscReal t0 = th[0], t1 = th[1];
+  PetscReal       a0[KN_LANES] = {0}, a1[KN_LANES] = {0};
+
+  KN_LANE_LOOP(B, b, l, {
+    const PetscReal z = vs[b] - vd[b] - t0, t = wd[b] - ws[b], h = z > 0 ? t : 0.0, q = t1 * h;
+    ys[b] += q;
+    yd[b] -= q;
+    a0[l] -= q;
+    a1[l] += z > 0 ? t * z : 0.0;
+  });
+  yth[0] += KNLaneSum(a0), yth[1] += KNLaneSum(a1);
+}
+
+static const KNDeviceKernels Relu3PKernels     = {.current = Relu3PCurrent, .partials = Relu3PPartials, .second = Relu3PSecond};
+static const KNDeviceKernels Leaky3PKernels    = {.current = Leaky3PCurrent, .partials = Leaky3PPartials, .second = Leaky3PSecond};
+static const KNDeviceKernels ShiftReluKernels  = {.current = ShiftReluCurrent, .partials = ShiftReluPartials, .second = ShiftReluSecond, .apply = ShiftReluApply, .vjp = ShiftReluVJP};
+static const KNDeviceKernels ShiftLeakyKernels = {.current = ShiftLeakyCurrent, .partials = ShiftLeakyPartials, .second = ShiftLeakySecond};
+static const KNDeviceKernels ReluDiffKernels   = {.current = ReluDiffCurrent, .partials = ReluDiffPartials, .second = ReluDiffSecond};
 
 /* KNDEVICESHIFTRELU1: the reference ShiftRelu1 (slope outside the ReLU, t0 a threshold; not paper Eq. (10)). */
 PetscErrorCode KNDeviceCreate_ShiftRelu1(KNDevice d)

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <kn/kndevice.h>
-#include <petsc/private/petscimpl.h> /* PetscValidPointer() behind KNAssertPointer() on PETSc 3.18 */
 
 struct _p_KNDevice {
   MPI_Comm        comm;
@@ -47,4 +46,4 @@ static inline void KNDeviceZero_Private(PetscInt n, PetscReal *restrict a)
 {
   for (PetscInt k = 0; k < n; k++) a[k] = 0.0;
 }
-
+#include "sys/knlanes.h"
