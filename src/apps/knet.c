@@ -1,11 +1,67 @@
-static char help[] = "knet: KirchhoffNet command line (subcommands are being added).\n";
+static char help[] = "knet: build, evaluate and inspect KirchhoffNets (analog circuits as neural networks, arXiv 2310.15872).\n\n"
+                     "usage: knet <command> [positional arguments] [options]\n"
+                     "commands:\n"
+                     "  info  MODEL.h5            layers, nodes, edges, parameters, devices, edge checksums\n"
+                     "  eval  MODEL.h5 -kn_input FILE [-kn_output FILE]\n"
+                     "                            push inputs (CSV or HDF5) through the model, write the final voltages\n"
+                     "  demo                      a self-contained run on an embedded circuit: forward, adjoint gradient, timing\n"
+                     "MODEL may be a model written by knet or one of the published reference weight files.\n"
+                     "Every option can also come from a YAML file: -options_file run.yaml. Unknown options are an error;\n"
+                     "errors print one message (add -kn_traceback for PETSc's full traceback).\n"
+                     "Solver options are PETSc's: -ts_type rk -ts_rk_type 5dp -ts_rtol 1e-4 -ts_atol 1e-4 -ts_dt 1e-3 -ts_adapt_dt_min 1e-6,\n"
+                     "-ts_type beuler|cn needs -kn_jacobian aij.\n";
 
-#include <kn.h>
+#include "knet.h"
+
+/* Users get the message and where it came from, not PETSc's full traceback (-kn_traceback restores it). */
+static PetscErrorCode KNetErrorHandler(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
+{
+  PetscMPIInt rank = 0;
+
+  if (p != PETSC_ERROR_INITIAL) return n;
+  if (comm != MPI_COMM_NULL) MPI_Comm_rank(comm, &rank);
+  if (!rank) fprintf(stderr, "knet: error: %s\n  (%s() at %s:%d)\n", mess && mess[0] ? mess : "(no message)", func, file, line);
+  return n;
+}
+
+static const KNetCommand commands[] = {
+  {"info", "knet info MODEL.h5", KNetInfo},
+  {"eval", "knet eval MODEL.h5 -kn_input FILE [-kn_output FILE]", KNetEval},
+  {"demo", "knet demo", KNetDemo},
+};
 
 int main(int argc, char **argv)
 {
+  const KNetCommand *cmd = NULL;
+  PetscErrorCode     ierr;
+
+  /* The subcommand and its positional arguments come first; PETSc sees the options that follow. */
+  if (argc > 1 && argv[1][0] != '-')
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+      if (!strcmp(argv[1], commands[i].name)) cmd = &commands[i];
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "usage: knet <subcommand> [options]\n"));
+  if (!cmd) {
+    PetscBool h;
+    PetscCall(PetscOptionsHasHelp(NULL, &h));
+    if (!h) {
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s%s%s\n", help, argc > 1 ? "\nerror: unknown command " : "", argc > 1 ? argv[1] : ""));
+      PetscCall(PetscFinalize());
+      return 2;
+    }
+    PetscCall(PetscFinalize());
+    return 0;
+  }
+  {
+    PetscBool trace = PETSC_FALSE;
+    PetscCall(PetscOptionsGetBool(NULL, NULL, "-kn_traceback", &trace, NULL));
+    if (!trace) PetscCall(PetscPushErrorHandler(KNetErrorHandler, NULL));
+  }
+  ierr = cmd->run(argc - 2, argv + 2);
+  if (!ierr) ierr = KNetCheckUnusedOptions(PETSC_COMM_WORLD);
+  if (ierr) {
+    (void)PetscFinalize();
+    return 1;
+  }
   PetscCall(PetscFinalize());
-  return 1;
+  return 0;
 }

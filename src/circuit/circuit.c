@@ -377,9 +377,13 @@ PetscErrorCode KNCircuitView(KNCircuit c, PetscViewer viewer)
     PetscCallMPI(MPI_Allreduce(&c->nghost, &maxg, 1, MPIU_INT, MPI_MAX, c->comm));
     PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ghosts, 1, MPIU_INT, MPI_SUM, c->comm));
     PetscCall(PetscViewerASCIIPrintf(viewer, "  %d ranks: ghost nodes %" PetscInt_FMT " in total, at most %" PetscInt_FMT " on one rank\n", c->size, ghosts, maxg));
-    PetscCall(PetscViewerASCIIPushTab(viewer));
-    PetscCall(TSView(c->ts, viewer));
-    PetscCall(PetscViewerASCIIPopTab(viewer));
+    {
+      TSType    type;
+      PetscReal atol, rtol;
+      PetscCall(TSGetType(c->ts, &type));
+      PetscCall(TSGetTolerances(c->ts, &atol, NULL, &rtol, NULL));
+      PetscCall(PetscViewerASCIIPrintf(viewer, "  TS %s, first dt %g, rtol %g, atol %g (-ts_view for details)\n", type, (double)c->dt0, (double)rtol, (double)atol));
+    }
   }
   PetscFunctionReturn(KN_SUCCESS);
 }

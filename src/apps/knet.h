@@ -1,0 +1,22 @@
+/* knet command line: shared declarations of the subcommands. */
+#pragma once
+
+#include <kn.h>
+
+typedef struct {
+  const char *name, *usage;
+  PetscErrorCode (*run)(int, char **);
+} KNetCommand;
+
+PETSC_INTERN PetscErrorCode KNetInfo(int, char **);
+PETSC_INTERN PetscErrorCode KNetEval(int, char **);
+PETSC_INTERN PetscErrorCode KNetDemo(int, char **);
+
+/* Reads a matrix of n rows x m columns from a CSV/whitespace text file (optional header) or an HDF5 dataset. */
+PETSC_INTERN PetscErrorCode KNetReadMatrix(MPI_Comm, const char[], const char[], PetscInt *, PetscInt *, PetscReal **);
+/* Writes rows x cols values with a header line to a CSV file, atomically (temp file + rename), from rank 0. */
+PETSC_INTERN PetscErrorCode KNetWriteCSV(MPI_Comm, const char[], const char[], PetscInt, PetscInt, const PetscReal[]);
+/* Builds a throwaway net so that -help prints every option group of nets, circuits, devices and TS. */
+PETSC_INTERN PetscErrorCode KNetHelpNet(MPI_Comm);
+/* Errors listing every option that was given but never used (misspelled or meant for another subcommand). */
+PETSC_INTERN PetscErrorCode KNetCheckUnusedOptions(MPI_Comm);
