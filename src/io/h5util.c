@@ -1,6 +1,6 @@
 /* HDF5 helpers of src/io: MPI-IO files, attributes of each kind, hyperslab transfers of 1-D/2-D datasets. */
 #define _POSIX_C_SOURCE 200809L
-#include "h5util.h"
+#include "ioimpl.h"
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -83,13 +83,6 @@ PetscErrorCode KNH5CreateFile_Private(MPI_Comm comm, const char file[], hid_t *f
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-PetscErrorCode KNH5HasLink_Private(hid_t loc, const char name[], PetscBool *has)
-{
-  PetscFunctionBegin;
-  *has = H5Lexists(loc, name, H5P_DEFAULT) > 0 ? PETSC_TRUE : PETSC_FALSE;
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
 PetscErrorCode KNH5OpenGroup_Private(MPI_Comm comm, hid_t loc, const char where[], const char name[], hid_t *gid)
 {
   PetscBool has;
@@ -107,13 +100,6 @@ PetscErrorCode KNH5CreateGroup_Private(MPI_Comm comm, hid_t loc, const char wher
   PetscFunctionBegin;
   *gid = H5Gcreate2(loc, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   PetscCheck(*gid >= 0, comm, PETSC_ERR_FILE_WRITE, "%s: cannot create group %s", where, name);
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
-PetscErrorCode KNH5HasAttr_Private(hid_t loc, const char name[], PetscBool *has)
-{
-  PetscFunctionBegin;
-  *has = H5Aexists(loc, name) > 0 ? PETSC_TRUE : PETSC_FALSE;
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -159,23 +145,18 @@ static PetscErrorCode ReadAttrNumber(MPI_Comm comm, hid_t loc, const char where[
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* PetscInt64 is int64_t and PetscReal is double (ioimpl.h), so HDF5 reads straight into them. */
 PetscErrorCode KNH5ReadAttrInt_Private(MPI_Comm comm, hid_t loc, const char where[], const char name[], PetscInt64 *v)
 {
-  int64_t x = 0;
-
   PetscFunctionBegin;
-  PetscCall(ReadAttrNumber(comm, loc, where, name, PETSC_TRUE, &x));
-  *v = (PetscInt64)x;
+  PetscCall(ReadAttrNumber(comm, loc, where, name, PETSC_TRUE, v));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
 PetscErrorCode KNH5ReadAttrReal_Private(MPI_Comm comm, hid_t loc, const char where[], const char name[], PetscReal *v)
 {
-  double x = 0;
-
   PetscFunctionBegin;
-  PetscCall(ReadAttrNumber(comm, loc, where, name, PETSC_FALSE, &x));
-  *v = (PetscReal)x;
+  PetscCall(ReadAttrNumber(comm, loc, where, name, PETSC_FALSE, v));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -264,19 +245,15 @@ static PetscErrorCode WriteAttr(MPI_Comm comm, hid_t loc, const char where[], co
 
 PetscErrorCode KNH5WriteAttrInt_Private(MPI_Comm comm, hid_t loc, const char where[], const char name[], PetscInt64 v)
 {
-  int64_t x = (int64_t)v;
-
   PetscFunctionBegin;
-  PetscCall(WriteAttr(comm, loc, where, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &x));
+  PetscCall(WriteAttr(comm, loc, where, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &v));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
 PetscErrorCode KNH5WriteAttrReal_Private(MPI_Comm comm, hid_t loc, const char where[], const char name[], PetscReal v)
 {
-  double x = (double)v;
-
   PetscFunctionBegin;
-  PetscCall(WriteAttr(comm, loc, where, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &x));
+  PetscCall(WriteAttr(comm, loc, where, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v));
   PetscFunctionReturn(KN_SUCCESS);
 }
 

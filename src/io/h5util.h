@@ -49,6 +49,19 @@ static inline void KNH5CloseAll(KNH5Handles *h)
   }
 }
 
+/* Existence of a link (a path of existing groups; a missing intermediate group counts as absent) or an attribute. */
+static inline PetscErrorCode KNH5HasLink_Private(hid_t loc, const char name[], PetscBool *has)
+{
+  *has = H5Lexists(loc, name, H5P_DEFAULT) > 0 ? PETSC_TRUE : PETSC_FALSE;
+  return KN_SUCCESS;
+}
+
+static inline PetscErrorCode KNH5HasAttr_Private(hid_t loc, const char name[], PetscBool *has)
+{
+  *has = H5Aexists(loc, name) > 0 ? PETSC_TRUE : PETSC_FALSE;
+  return KN_SUCCESS;
+}
+
 typedef struct {
   H5E_auto2_t func;
   void       *data;
@@ -62,11 +75,9 @@ PETSC_INTERN PetscErrorCode KNH5OpenFile_Private(MPI_Comm, const char[], const c
 PETSC_INTERN PetscErrorCode KNH5CreateFile_Private(MPI_Comm, const char[], hid_t *);
 PETSC_INTERN PetscErrorCode KNH5OpenGroup_Private(MPI_Comm, hid_t, const char[], const char[], hid_t *);
 PETSC_INTERN PetscErrorCode KNH5CreateGroup_Private(MPI_Comm, hid_t, const char[], const char[], hid_t *);
-PETSC_INTERN PetscErrorCode KNH5HasLink_Private(hid_t, const char[], PetscBool *);
 
 /* Attributes (where names the file/group in messages). Strings read may be variable- or fixed-length; they are
    returned PetscMalloc'ed. Strings are written variable-length UTF-8, integers int64, reals float64. */
-PETSC_INTERN PetscErrorCode KNH5HasAttr_Private(hid_t, const char[], PetscBool *);
 PETSC_INTERN PetscErrorCode KNH5ReadAttrInt_Private(MPI_Comm, hid_t, const char[], const char[], PetscInt64 *);
 PETSC_INTERN PetscErrorCode KNH5ReadAttrReal_Private(MPI_Comm, hid_t, const char[], const char[], PetscReal *);
 PETSC_INTERN PetscErrorCode KNH5ReadAttrString_Private(MPI_Comm, hid_t, const char[], const char[], char **);

@@ -6,6 +6,7 @@
 #if !defined(PETSC_USE_REAL_DOUBLE)
   #error "The KirchhoffNet HDF5 files are read and written through double-precision PetscReal"
 #endif
+_Static_assert(sizeof(PetscInt64) == sizeof(int64_t), "PetscInt64 must be int64_t (HDF5 reads H5T_NATIVE_INT64 into it)");
 
 /* Group name of layer i: layer_000, layer_001, ... */
 PETSC_INTERN PetscErrorCode KNIOLayerName_Private(PetscInt, char[], size_t);

@@ -199,8 +199,9 @@ static PetscErrorCode ImportLayers(MPI_Comm comm, hid_t fid, const char file[], 
   (KNDeviceTypeFromReference()); each group layer_NNN rebuilds its topology from the JSON attribute 'topology' and
   must reproduce num_edges, num_state_nodes and the FNV-1a edge checksum edges_fnv1a64; theta (float32, shape
   (rows, E)) is converted to double and transposed into graph order; the attribute T is the layer duration.
-  The readout is left at its default (every node of the last layer): mnist reads its logits from the last 10 nodes
-  (KNNetSetReadoutLast() before the forward sweep). KNNetLoad() calls this for files without a 'format' attribute.
+  The readout is left at its default (every node of the last layer), or -kn_readout_last K: mnist reads its logits
+  from the last 10 nodes (-kn_readout_last 10 at load time, or KNNetSetReadout() with the explicit node ids
+  825..834 afterwards). KNNetLoad() calls this for files without a 'format' attribute.
   Call KNPublishedSetSolverOptions() before to use the reference solver settings.
 
   Level: intermediate
