@@ -13,6 +13,7 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, EvalOptions *o)
 
   PetscFunctionBegin;
   o->batch = 256, o->flow = PETSC_FALSE, o->reverse = PETSC_FALSE;
+  o->input[0] = o->output[0] = 0;
   PetscCall(PetscStrncpy(o->dataset, "x", sizeof(o->dataset)));
   PetscOptionsBegin(comm, NULL, "knet eval options", "knet");
   PetscCall(PetscOptionsString("-kn_input", "Inputs: CSV/text (one sample per row, optional header) or HDF5 (.h5)", "knet eval", o->input, o->input, sizeof(o->input), &set));
