@@ -211,6 +211,54 @@ static PetscErrorCode LoadTampered(KNTest *t, const char good[], Tamper what, co
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* Fixed-length string attributes of width n, ASCII, with the given padding (h5py writes numpy bytes this way). */
+static herr_t ReplaceFixedString(hid_t loc, const char name[], const char *s, size_t n, H5T_str_t pad)
+{
+  hid_t  tid = H5Tcopy(H5T_C_S1);
+  char   buf[64];
+  herr_t st;
+
+  memset(buf, pad == H5T_STR_SPACEPAD ? ' ' : 0, sizeof(buf));
+  memcpy(buf, s, strlen(s));
+  (void)H5Tset_size(tid, n);
+  (void)H5Tset_strpad(tid, pad);
+  st = ReplaceAttr(loc, name, tid, buf);
+  (void)H5Tclose(tid);
+  return st;
+}
+
+/* Not an error: string attributes stored fixed-length (null-terminated, null-padded or space-padded) read the same. */
+static PetscErrorCode FixedStrings(KNTest *t, const char good[])
+{
+  char      path[PETSC_MAX_PATH_LEN], sum[17];
+  hid_t     fid, gid;
+  herr_t    st;
+  KNNet     net;
+  KNCircuit c;
+  KNGraph   g;
+
+  PetscFunctionBeginUser;
+  PetscCall(KNNetLoad(PETSC_COMM_WORLD, good, 2, PETSC_FALSE, &net));
+  PetscCall(KNNetGetLayer(net, 1, &c));
+  PetscCall(KNCircuitGetGraph(c, &g));
+  PetscCall(KNGraphGetChecksum(g, sum));
+  PetscCall(KNNetDestroy(&net));
+  TmpPath("fixed-strings.h5", path);
+  PetscCall(CopyFile(good, path));
+  fid = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+  gid = H5Gopen2(fid, "layer_001", H5P_DEFAULT);
+  st  = ReplaceFixedString(fid, "format", KN_MODEL_FORMAT, 32, H5T_STR_NULLTERM);
+  if (st >= 0) st = ReplaceFixedString(gid, "device", KNDEVICESHIFTTANH2, 20, H5T_STR_SPACEPAD);
+  if (st >= 0) st = ReplaceFixedString(gid, "edges_fnv1a64", sum, 16, H5T_STR_NULLPAD); /* exactly 16 bytes, no NUL */
+  (void)H5Gclose(gid);
+  (void)H5Fclose(fid);
+  PetscCheck(st >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "test: rewriting string attributes of %s failed", path);
+  PetscCall(KNNetLoad(PETSC_COMM_WORLD, path, 2, PETSC_FALSE, &net));
+  PetscCall(KNTestOk(t, (PetscBool)(net != NULL), "fixed-length strings load: format (null-terminated), device (space-padded), edges_fnv1a64 (16 bytes, no terminator)"));
+  PetscCall(KNNetDestroy(&net));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 static PetscErrorCode FileErrors(KNTest *t)
 {
   char  path[PETSC_MAX_PATH_LEN];
@@ -349,6 +397,7 @@ int main(int argc, char **argv)
   PetscCall(KNNetDestroy(&l));
   PetscCall(FileErrors(&t));
   PetscCall(TamperErrors(&t, good));
+  PetscCall(FixedStrings(&t, good));
   PetscCall(PublishedErrors(&t));
   PetscCall(SaveErrors(&t, net, good));
   PetscCall(UnsavableNets(&t));
