@@ -29,7 +29,11 @@ static PetscErrorCode CheckReadable(MPI_Comm comm, const char file[], const char
     if (stat(file, &st)) code = 1;
     else if (S_ISDIR(st.st_mode)) code = 2;
     else if (access(file, R_OK)) code = 3;
+#if H5_VERSION_GE(1, 12, 0)
+    else if (H5Fis_accessible(file, H5P_DEFAULT) <= 0) code = 4;
+#else
     else if (H5Fis_hdf5(file) <= 0) code = 4;
+#endif
   }
   PetscCallMPI(MPI_Bcast(&code, 1, MPI_INT, 0, comm));
   PetscCheck(code != 1, comm, PETSC_ERR_FILE_OPEN, "Cannot open %s %s: no such file", what, file);
