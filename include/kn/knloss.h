@@ -7,7 +7,7 @@
   Every loss is a pure function of its arrays (Not Collective): call it with the same arrays on every rank and every
   rank gets the same value. Gradient outputs may be NULL when not wanted. All losses are means over the batch.
 
-  Flow sign conventions (checked against a linear 1-D flow f(v) = a v in tests/t405):
+  Flow sign conventions (checked on a linear flow dv/dt = A v, A diagonal, through a real KNNet in tests/t405):
   - Generation (maximum likelihood, spec 7.4). Run KNNetForward(net, d, x, PETSC_TRUE) (reversed: data x -> base z) and
     read lp = KNNetGetLogDensity(). The reversed solve integrates d(lp)/ds = +tr J, so lp = +int_0^T tr(df/dv) dt,
     the reference's Delta: z = x e^{-aT}, lp = aT. Then log p(x) = log N(z; 0, I) - lp and KNLossFlowNLL() returns

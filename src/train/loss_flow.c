@@ -108,6 +108,7 @@ PetscErrorCode KNLossDensityKL(PetscInt B, const PetscReal x[], const PetscReal 
   PetscFunctionBegin;
   PetscCheck(B > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "KNLossDensityKL needs B > 0 (got %" PetscInt_FMT ")", B);
   KNAssertPointer(L, 5);
+  PetscCall(KNPotentialEvaluate(potential, 0, NULL, NULL, NULL)); /* checks the name before anything is allocated */
   PetscCall(PetscMalloc1(B, &U));
   PetscCall(KNPotentialEvaluate(potential, B, x, U, dx));
   for (PetscInt b = 0; b < B; b++) {
