@@ -295,9 +295,13 @@ static PetscErrorCode DetectKind(MPI_Comm comm, hid_t fid, const char file[], Fi
   }
   PetscCall(KNH5ReadAttrString_Private(comm, fid, file, "format", &fmt));
   PetscCall(PetscStrcmp(fmt, KN_MODEL_FORMAT, &has));
-  if (!has) PetscCall(PetscInfo(NULL, "file %s has format '%s'\n", file, fmt));
+  if (!has) {
+    char found[64];
+    PetscCall(PetscStrncpy(found, fmt, sizeof(found)));
+    PetscCall(PetscFree(fmt));
+    SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "file %s is not a KirchhoffNet model: its 'format' attribute is '%s', not '%s'", file, found, KN_MODEL_FORMAT);
+  }
   PetscCall(PetscFree(fmt));
-  PetscCheck(has, comm, PETSC_ERR_FILE_UNEXPECTED, "file %s is not a KirchhoffNet model (its 'format' attribute is not '%s')", file, KN_MODEL_FORMAT);
   *kind = KN_FILE_MODEL;
   PetscFunctionReturn(KN_SUCCESS);
 }
