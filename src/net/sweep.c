@@ -176,7 +176,9 @@ PetscErrorCode KNNetGetFinalVoltages(KNNet net, PetscInt *N, PetscReal **v)
 }
 
 /*@
-  KNNetGetLogDensity - the accumulated log-density term of each sample (flows): logp[b] = -int tr(df/dv) dt
+  KNNetGetLogDensity - the accumulated log-density entry of each sample (flows): logp[b] = -int tr(df/dv) dt over
+  the sweep's own time direction: after a forward sweep -int tr J dt; after a reversed sweep (each layer solved
+  backwards) +int tr J dt
 
   Collective
 
