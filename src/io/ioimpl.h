@@ -12,7 +12,6 @@ _Static_assert(sizeof(PetscInt64) == sizeof(int64_t), "PetscInt64 must be int64_
 PETSC_INTERN PetscErrorCode KNIOLayerName_Private(PetscInt, char[], size_t);
 
 /* Capacitance of a layer (*uniform = PETSC_FALSE if per-node capacitances were set). */
-PETSC_INTERN PetscErrorCode KNIOGetLayerCapacitance_Private(KNCircuit, PetscReal *, PetscBool *);
 
 /* Fills a[(e - e0)*rows + r] = theta of graph edge e, row r, for e = e0 .. e0+ne-1 (collective: every rank calls). */
 typedef PetscErrorCode (*KNIOFillFn)(void *, PetscInt, PetscInt, PetscInt, PetscReal[]);

@@ -1,7 +1,6 @@
 /* KNNetSave: the HDF5 model file, written collectively with parallel HDF5 to "<file>.tmp" and renamed into place. */
 #define _POSIX_C_SOURCE 200809L
 #include "ioimpl.h"
-#include "circuit/circuitimpl.h" /* the layer capacitance: KNCircuit has no public getter yet */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,14 +12,6 @@ PetscErrorCode KNIOLayerName_Private(PetscInt i, char name[], size_t len)
 {
   PetscFunctionBegin;
   PetscCall(PetscSNPrintf(name, len, "layer_%03" PetscInt_FMT, i));
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
-PetscErrorCode KNIOGetLayerCapacitance_Private(KNCircuit c, PetscReal *C, PetscBool *uniform)
-{
-  PetscFunctionBegin;
-  *C       = c->cap;
-  *uniform = c->node_cap ? PETSC_FALSE : PETSC_TRUE;
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -75,11 +66,11 @@ static PetscErrorCode CheckStorable(KNNet net, MPI_Comm comm, const char file[])
   for (PetscInt i = 0; i < D; i++) {
     KNCircuit c;
     PetscReal C;
-    PetscBool uniform;
+    PetscBool per_node;
 
     PetscCall(KNNetGetLayer(net, i, &c));
-    PetscCall(KNIOGetLayerCapacitance_Private(c, &C, &uniform));
-    PetscCheck(uniform, comm, PETSC_ERR_SUP, "Cannot save the model to %s: layer %" PetscInt_FMT " has per-node capacitances, but model format %d stores one capacitance per layer", file, i, KN_MODEL_FORMAT_VERSION);
+    PetscCall(KNCircuitGetCapacitance(c, &C, &per_node));
+    PetscCheck(!per_node, comm, PETSC_ERR_SUP, "Cannot save the model to %s: layer %" PetscInt_FMT " has per-node capacitances, but model format %d stores one capacitance per layer", file, i, KN_MODEL_FORMAT_VERSION);
   }
   PetscFunctionReturn(KN_SUCCESS);
 }
@@ -92,7 +83,7 @@ static PetscErrorCode WriteLayerGroup(MPI_Comm comm, hid_t gid, const char where
   KNDeviceType    type;
   PetscInt        N, E, rows;
   PetscReal       T, C;
-  PetscBool       uniform;
+
   const PetscInt *src, *dst;
   const char     *desc;
   char            sum[17];
@@ -106,7 +97,7 @@ static PetscErrorCode WriteLayerGroup(MPI_Comm comm, hid_t gid, const char where
   PetscCall(KNDeviceGetType(d, &type));
   PetscCall(KNCircuitGetSizes(c, &N, &E, &rows));
   PetscCall(KNCircuitGetDuration(c, &T));
-  PetscCall(KNIOGetLayerCapacitance_Private(c, &C, &uniform));
+  PetscCall(KNCircuitGetCapacitance(c, &C, NULL));
   PetscCall(KNGraphGetEdges(g, &src, &dst));
   PetscCall(KNGraphGetDescription(g, &desc));
   PetscCall(KNGraphGetChecksum(g, sum));

@@ -42,6 +42,7 @@ PetscErrorCode KNNetDestroy(KNNet *net)
     if (n->setupcalled) {
       PetscCall(VecDestroy(&n->X0[i]));
       PetscCall(VecDestroy(&n->Lam[i]));
+      PetscCall(VecDestroy(&n->Y[i]));
       PetscCall(VecDestroy(&n->ptheta[i]));
       PetscCall(VecScatterDestroy(&n->next[i]));
       PetscCall(VecScatterDestroy(&n->prev[i]));
@@ -179,6 +180,7 @@ PetscErrorCode KNNetSetReadout(KNNet net, PetscInt K, const PetscInt nodes[])
   PetscCall(PetscArraycpy(net->readout, nodes, K));
   net->nread        = K;
   net->readout_last = PETSC_FALSE;
+  if (net->setupcalled) PetscCall(KNNetSetUpReadout_Private(net));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -196,6 +198,7 @@ PetscErrorCode KNNetSetReadoutLast(KNNet net, PetscInt K)
   PetscCall(PetscFree(net->readout));
   net->nread        = K;
   net->readout_last = PETSC_TRUE;
+  if (net->setupcalled) PetscCall(KNNetSetUpReadout_Private(net));
   PetscFunctionReturn(KN_SUCCESS);
 }
 

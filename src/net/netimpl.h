@@ -31,4 +31,5 @@ struct _p_KNNet {
   PetscBool   forward_done;
 };
 
+PETSC_INTERN PetscErrorCode KNNetSetUpReadout_Private(KNNet);
 PETSC_INTERN PetscErrorCode KNNetTransition_Private(KNNet, PetscInt, PetscInt, VecScatter *);

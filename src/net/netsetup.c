@@ -1,7 +1,7 @@
 /* KNNet set-up, parameter layout and viewing. */
 #include "netimpl.h"
 
-static PetscErrorCode SetUpReadout(KNNet net)
+PetscErrorCode KNNetSetUpReadout_Private(KNNet net)
 {
   PetscInt N;
 
@@ -46,7 +46,7 @@ PetscErrorCode KNNetSetUp(KNNet net)
     PetscCall(VecGetLocalSize(net->ptheta[i], &n));
     net->poff[i + 1] = net->poff[i] + n;
   }
-  PetscCall(SetUpReadout(net));
+  PetscCall(KNNetSetUpReadout_Private(net));
   net->setupcalled = PETSC_TRUE;
   PetscFunctionReturn(KN_SUCCESS);
 }
