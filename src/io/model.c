@@ -83,7 +83,6 @@ static PetscErrorCode WriteLayerGroup(MPI_Comm comm, hid_t gid, const char where
   KNDeviceType    type;
   PetscInt        N, E, rows;
   PetscReal       T, C;
-
   const PetscInt *src, *dst;
   const char     *desc;
   char            sum[17];
