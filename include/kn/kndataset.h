@@ -82,3 +82,11 @@ PETSC_EXTERN PetscErrorCode KNDatasetSplit(KNDataset, PetscReal, PetscInt64, KND
 PETSC_EXTERN PetscErrorCode KNDatasetRegister(const char[], KNDatasetGeneratorFn);
 PETSC_EXTERN PetscErrorCode KNDatasetGetSyntheticNames(char[], size_t);
 PETSC_EXTERN PetscErrorCode KNDatasetCreateSynthetic(MPI_Comm, const char[], PetscInt, PetscInt64, KNDataset *);
+
+/* File readers (src/data/reader_*.c). Rank 0 reads, every rank gets the data; errors name the file and what is wrong. */
+PETSC_EXTERN PetscErrorCode KNDatasetLoadCSV(MPI_Comm, const char[], PetscInt, KNDataset *);               /* last ntarget columns are targets; header optional */
+PETSC_EXTERN PetscErrorCode KNDatasetLoadHDF5(MPI_Comm, const char[], const char[], const char[], KNDataset *); /* file, features dataset, targets dataset (NULL: none) */
+PETSC_EXTERN PetscErrorCode KNDatasetLoadIDX(MPI_Comm, const char[], const char[], KNDataset *);          /* MNIST-format images (+ labels or NULL), plain or .gz; pixels scaled to [0,1] */
+PETSC_EXTERN PetscErrorCode KNDatasetLoadCIFAR(MPI_Comm, PetscInt, const char *const[], KNDataset *);     /* CIFAR-10 binary batch files; pixels to [0,1], channel-major */
+PETSC_EXTERN PetscErrorCode KNDatasetLoadSklearn(MPI_Comm, const char[], KNDataset *);                    /* "diabetes" or "digits" from Debian's python3-sklearn-lib CSVs */
+PETSC_EXTERN PetscErrorCode KNDatasetAugmentImages(KNDataset, PetscInt, PetscInt, PetscInt, PetscReal, PetscReal, PetscInt64, PetscInt64, const PetscInt[], PetscInt, PetscReal[]); /* see reader_augment.c */
