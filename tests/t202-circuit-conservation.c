@@ -5,16 +5,17 @@ static char help[] = "Kirchhoff conservation: with no edge touching ground, sum_
 /* Sum over nodes of C_j v_j for each sample, on every rank. */
 static PetscErrorCode Charge(KNCircuit c, Vec X, const PetscReal cap[], PetscInt B, PetscReal q[])
 {
-  PetscInt         first, last, lo;
+  PetscInt         n, lo;
+  const PetscInt  *own;
   const PetscReal *x;
 
   PetscFunctionBeginUser;
-  PetscCall(KNCircuitGetOwnedNodes(c, &first, &last));
+  PetscCall(KNCircuitGetOwnedNodes(c, &n, &own));
   PetscCall(VecGetOwnershipRange(X, &lo, NULL));
   PetscCall(PetscArrayzero(q, B));
   PetscCall(VecGetArrayRead(X, &x));
-  for (PetscInt j = first; j <= last; j++) {
-    PetscInt idx;
+  for (PetscInt k = 0; k < n; k++) {
+    PetscInt idx, j = own[k];
     PetscCall(KNCircuitGetNodeStateIndex(c, j, &idx));
     for (PetscInt b = 0; b < B; b++) q[b] += cap[j - 1] * x[idx - lo + b];
   }

@@ -68,6 +68,9 @@ int main(int argc, char **argv)
   PetscCall(Compare(&t, "-ts_type rk -ts_rk_type 5dp -ts_rtol 1e-8 -ts_atol 1e-8", KNDEVICESHIFTTANH2, PETSC_FALSE));
   PetscCall(Compare(&t, "-ts_type rk -ts_rk_type 4 -ts_adapt_type none -ts_dt 0.02", KNDEVICESHIFTRELU1, PETSC_FALSE));
   PetscCall(Compare(&t, "-ts_type rk -ts_rk_type 5dp -ts_rtol 1e-8 -ts_atol 1e-8", KNDEVICESHIFTTANH1, PETSC_TRUE));
+  PetscCall(Compare(&t, "-kn_partition ptscotch -ts_type rk -ts_rk_type 4 -ts_adapt_type none -ts_dt 0.02", KNDEVICESHIFTTANH2, PETSC_FALSE));
+  PetscCall(Compare(&t, "-kn_partition ptscotch -ts_type rk -ts_rk_type 5dp -ts_rtol 1e-8 -ts_atol 1e-8", KNDEVICESHIFTTANH1, PETSC_TRUE));
+  PetscCall(Compare(&t, "-kn_partition ptscotch -ts_type cn -kn_jacobian aij -ts_dt 0.05 -snes_rtol 1e-14 -snes_atol 1e-14 -ksp_rtol 1e-14 -ksp_atol 1e-15", KNDEVICESHIFTRELU1, PETSC_FALSE));
   PetscCall(Compare(&t, "-ts_type cn -kn_jacobian aij -ts_dt 0.05 -snes_rtol 1e-14 -snes_atol 1e-14 -ksp_rtol 1e-14 -ksp_atol 1e-15", KNDEVICESHIFTTANH2, PETSC_FALSE));
   {
     int rc = KNTestEnd(&t);

@@ -25,6 +25,12 @@ typedef enum {
 } KNJacobianType;
 PETSC_EXTERN const char *const KNJacobianTypes[];
 
+typedef enum {
+  KN_PARTITION_CONTIGUOUS, /* rank r owns a contiguous range of node ids */
+  KN_PARTITION_PTSCOTCH    /* PETSc MatPartitioning (PT-Scotch) on the node graph, balancing edges per rank */
+} KNPartitionType;
+PETSC_EXTERN const char *const KNPartitionTypes[];
+
 typedef struct {
   PetscInt steps, rejects, rhs_evals, jac_evals, jact_mults;
 } KNCircuitStats;
@@ -47,6 +53,8 @@ PETSC_EXTERN PetscErrorCode KNCircuitSetFlow(KNCircuit, PetscBool);
 PETSC_EXTERN PetscErrorCode KNCircuitGetFlow(KNCircuit, PetscBool *);
 PETSC_EXTERN PetscErrorCode KNCircuitSetReverse(KNCircuit, PetscBool);
 PETSC_EXTERN PetscErrorCode KNCircuitSetJacobianType(KNCircuit, KNJacobianType);
+PETSC_EXTERN PetscErrorCode KNCircuitSetPartitionType(KNCircuit, KNPartitionType);
+PETSC_EXTERN PetscErrorCode KNCircuitPartitionView(KNCircuit, PetscViewer);
 PETSC_EXTERN PetscErrorCode KNCircuitSetName(KNCircuit, const char[]);
 PETSC_EXTERN PetscErrorCode KNCircuitSetOptionsPrefix(KNCircuit, const char[]);
 PETSC_EXTERN PetscErrorCode KNCircuitSetFromOptions(KNCircuit);
@@ -55,7 +63,7 @@ PETSC_EXTERN PetscErrorCode KNCircuitView(KNCircuit, PetscViewer);
 PETSC_EXTERN PetscErrorCode KNCircuitGetTS(KNCircuit, TS *);
 
 PETSC_EXTERN PetscErrorCode KNCircuitGetSizes(KNCircuit, PetscInt *, PetscInt *, PetscInt *);
-PETSC_EXTERN PetscErrorCode KNCircuitGetOwnedNodes(KNCircuit, PetscInt *, PetscInt *);
+PETSC_EXTERN PetscErrorCode KNCircuitGetOwnedNodes(KNCircuit, PetscInt *, const PetscInt **);
 PETSC_EXTERN PetscErrorCode KNCircuitGetNodeStateIndex(KNCircuit, PetscInt, PetscInt *);
 PETSC_EXTERN PetscErrorCode KNCircuitGetLogDensityIndex(KNCircuit, PetscInt *);
 PETSC_EXTERN PetscErrorCode KNCircuitGetParameterOffset(KNCircuit, PetscInt *);

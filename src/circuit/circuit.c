@@ -254,6 +254,41 @@ PetscErrorCode KNCircuitSetReverse(KNCircuit c, PetscBool reverse)
 }
 
 /*@
+  KNCircuitSetPartitionType - how the nodes are split over the ranks
+
+  Logically Collective
+
+  Options Database Keys:
++ -kn_partition <contiguous,ptscotch> - the partitioner
+- -kn_partition_view - print cut edges, ghosts and edge balance after set-up
+
+  Level: intermediate
+@*/
+PetscErrorCode KNCircuitSetPartitionType(KNCircuit c, KNPartitionType type)
+{
+  PetscFunctionBegin;
+  KNCircuitCheckNotSetUp(c);
+  c->partition = type;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNCircuitPartitionView - cut edges, ghost nodes per rank and edge balance of the partition
+
+  Collective
+
+  Level: intermediate
+@*/
+PetscErrorCode KNCircuitPartitionView(KNCircuit c, PetscViewer viewer)
+{
+  PetscFunctionBegin;
+  PetscCheck(c->setupcalled, c->comm, PETSC_ERR_ARG_WRONGSTATE, "Call KNCircuitSetUp() first");
+  if (!viewer) PetscCall(PetscViewerASCIIGetStdout(c->comm, &viewer));
+  PetscCall(KNCircuitPartitionView_Private(c, viewer));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
   KNCircuitSetJacobianType - matrix-free shell (explicit RK adjoints) or COO-assembled AIJ (implicit TS types)
 
   Logically Collective
@@ -330,6 +365,8 @@ PetscErrorCode KNCircuitSetFromOptions(KNCircuit c)
   PetscFunctionBegin;
   PetscOptionsBegin(c->comm, c->prefix, "KirchhoffNet circuit layer options", "KNCircuit");
   PetscCall(PetscOptionsEnum("-kn_jacobian", "Jacobian representation", "KNCircuitSetJacobianType", KNJacobianTypes, (PetscEnum)c->jactype, (PetscEnum *)&c->jactype, NULL));
+  PetscCall(PetscOptionsEnum("-kn_partition", "Node partitioner", "KNCircuitSetPartitionType", KNPartitionTypes, (PetscEnum)c->partition, (PetscEnum *)&c->partition, NULL));
+  PetscCall(PetscOptionsBool("-kn_partition_view", "Print cut edges, ghosts and edge balance after set-up", "KNCircuitPartitionView", c->partition_view, &c->partition_view, NULL));
   PetscCall(PetscOptionsReal("-kn_capacitance", "Capacitance of every node", "KNCircuitSetCapacitance", cap, &cap, &set));
   PetscCall(PetscOptionsReal("-kn_hw_scale", "Hardware scale a of paper Eq. (9): capacitance and time times a", "KNCircuitSetHardwareScale", a, &a, &aset));
   PetscOptionsEnd();
@@ -354,6 +391,7 @@ PetscErrorCode KNCircuitSetUp(KNCircuit c)
   PetscCall(KNCircuitSetUpLayout_Private(c));
   c->setupcalled = PETSC_TRUE;
   PetscCall(KNCircuitSetUpTS_Private(c));
+  if (c->partition_view) PetscCall(KNCircuitPartitionView(c, NULL));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -367,16 +405,13 @@ PetscErrorCode KNCircuitSetUp(KNCircuit c)
 PetscErrorCode KNCircuitView(KNCircuit c, PetscViewer viewer)
 {
   KNDeviceType dtype;
-  PetscInt     ghosts = c->nghost, maxg = 0;
 
   PetscFunctionBegin;
   if (!viewer) PetscCall(PetscViewerASCIIGetStdout(c->comm, &viewer));
   PetscCall(KNDeviceGetType(c->device, &dtype));
   PetscCall(PetscViewerASCIIPrintf(viewer, "KNCircuit %s: %" PetscInt_FMT " nodes, %" PetscInt_FMT " edges, device %s (%" PetscInt_FMT " parameters per edge), T = %g, batch %" PetscInt_FMT "%s%s, Jacobian %s\n", c->name ? c->name : "", c->N, c->E, dtype, c->rows, (double)c->T, c->B, c->flow ? ", flow" : "", c->reverse ? ", reversed" : "", KNJacobianTypes[c->jactype]));
   if (c->setupcalled) {
-    PetscCallMPI(MPI_Allreduce(&c->nghost, &maxg, 1, MPIU_INT, MPI_MAX, c->comm));
-    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ghosts, 1, MPIU_INT, MPI_SUM, c->comm));
-    PetscCall(PetscViewerASCIIPrintf(viewer, "  %d ranks: ghost nodes %" PetscInt_FMT " in total, at most %" PetscInt_FMT " on one rank\n", c->size, ghosts, maxg));
+    PetscCall(KNCircuitPartitionView_Private(c, viewer));
     {
       TSType    type;
       PetscReal atol, rtol;
@@ -412,17 +447,18 @@ PetscErrorCode KNCircuitGetSizes(KNCircuit c, PetscInt *N, PetscInt *E, PetscInt
 }
 
 /*@
-  KNCircuitGetOwnedNodes - node ids first..last (inclusive, 1-based) owned by this rank; last < first if none
+  KNCircuitGetOwnedNodes - the (original) ids of the nodes this rank owns, in state order
 
   Not Collective
 
   Level: intermediate
 @*/
-PetscErrorCode KNCircuitGetOwnedNodes(KNCircuit c, PetscInt *first, PetscInt *last)
+PetscErrorCode KNCircuitGetOwnedNodes(KNCircuit c, PetscInt *n, const PetscInt **ids)
 {
   PetscFunctionBegin;
-  *first = c->first_node + 1;
-  *last  = c->first_node + c->nown;
+  PetscCheck(c->setupcalled, c->comm, PETSC_ERR_ARG_WRONGSTATE, "Call KNCircuitSetUp() first");
+  *n   = c->nown;
+  *ids = c->owned_ids;
   PetscFunctionReturn(KN_SUCCESS);
 }
 

@@ -31,13 +31,17 @@ struct _p_KNCircuit {
   PetscReal     *node_cap; /* N entries (replicated) or NULL for the uniform cap */
   PetscBool      flow, reverse, setupcalled;
   KNJacobianType jactype;
+  KNPartitionType partition;
+  PetscBool      partition_view;
 
   /* partition (replicated tables, size+1 entries) */
   PetscInt *node_range;  /* rank r owns node ids node_range[r]+1 .. node_range[r+1] */
   PetscInt *edge_range;  /* rank r owns circuit edges edge_range[r] .. edge_range[r+1]-1 */
   PetscInt *state_range; /* rank r owns state entries state_range[r] .. state_range[r+1]-1 */
   PetscInt  nown, nghost, nown_edges, first_node;
-  PetscInt *ghost_nodes; /* global node ids of the ghosts, ascending */
+  PetscInt *ghost_nodes; /* internal node ids of the ghosts, ascending */
+  PetscInt *perm, *iperm; /* original -> internal node id and back (N+1 each), NULL for the contiguous partition */
+  PetscInt *owned_ids;    /* original ids of the owned nodes, in internal order */
   PetscInt *graph2circ;  /* circuit index of each graph edge (replicated, E) */
   PetscInt *circ2graph;  /* graph index of each circuit edge (replicated, E) */
   KNLocalEdges le;
@@ -73,7 +77,20 @@ static inline PetscReal KNCircuitPhysicalDuration(KNCircuit c)
   return c->T * c->hw_scale;
 }
 
+/* Nodes are numbered internally so that each rank owns a contiguous range; the public API uses original ids. */
+static inline PetscInt KNCircuitInternalNode(KNCircuit c, PetscInt node)
+{
+  return c->perm ? c->perm[node] : node;
+}
+static inline PetscInt KNCircuitOriginalNode(KNCircuit c, PetscInt node)
+{
+  return c->iperm ? c->iperm[node] : node;
+}
+
 PETSC_INTERN PetscErrorCode KNCircuitSetUpLayout_Private(KNCircuit);
+PETSC_INTERN PetscErrorCode KNCircuitStateIndex_Private(KNCircuit, PetscInt, PetscInt *);
+PETSC_INTERN PetscErrorCode KNCircuitPartition_Private(KNCircuit, const PetscInt[], const PetscInt[]);
+PETSC_INTERN PetscErrorCode KNCircuitPartitionView_Private(KNCircuit, PetscViewer);
 PETSC_INTERN PetscErrorCode KNCircuitSetUpTS_Private(KNCircuit);
 PETSC_INTERN PetscErrorCode KNCircuitDestroyLayout_Private(KNCircuit);
 PETSC_INTERN PetscErrorCode KNCircuitGatherVoltages_Private(KNCircuit, Vec, Vec);

@@ -51,8 +51,8 @@ static PetscErrorCode COOTraverse(KNCircuit c, const PetscReal *lv, COOList *l)
     if (l->v && c->flow && own_e) c->kern->second(c->le.theta + e * rows, B, lv + is * B, lv + id * B, gss, gsd, gdd, gsth, gdth);
     col[0] = gnd_s ? -1 : (is < c->nown ? c->first_node + 1 + is : c->ghost_nodes[is - c->nown]);
     col[1] = gnd_d ? -1 : (id < c->nown ? c->first_node + 1 + id : c->ghost_nodes[id - c->nown]);
-    if (col[0] > 0) PetscCall(KNCircuitGetNodeStateIndex(c, col[0], &col[0]));
-    if (col[1] > 0) PetscCall(KNCircuitGetNodeStateIndex(c, col[1], &col[1]));
+    if (col[0] > 0) PetscCall(KNCircuitStateIndex_Private(c, col[0], &col[0]));
+    if (col[1] > 0) PetscCall(KNCircuitStateIndex_Private(c, col[1], &col[1]));
     for (PetscInt b = 0; b < B; b++) {
       const PetscInt rowS = own_s ? col[0] + b : -1, rowD = own_d ? col[1] + b : -1;
       if (own_d) {

@@ -80,8 +80,8 @@ static PetscErrorCode BuildLocalEdges(KNCircuit c, const PetscInt src[], const P
     n++;
   }
   PetscCall(PetscMalloc1(c->nown + c->nghost + 1, &c->rcap_local));
-  for (PetscInt k = 0; k < c->nown; k++) c->rcap_local[k] = 1.0 / (c->hw_scale * (c->node_cap ? c->node_cap[lo + k] : c->cap));
-  for (PetscInt k = 0; k < c->nghost; k++) c->rcap_local[c->nown + k] = 1.0 / (c->hw_scale * (c->node_cap ? c->node_cap[c->ghost_nodes[k] - 1] : c->cap));
+  for (PetscInt k = 0; k < c->nown; k++) c->rcap_local[k] = 1.0 / (c->hw_scale * (c->node_cap ? c->node_cap[KNCircuitOriginalNode(c, lo + k + 1) - 1] : c->cap));
+  for (PetscInt k = 0; k < c->nghost; k++) c->rcap_local[c->nown + k] = 1.0 / (c->hw_scale * (c->node_cap ? c->node_cap[KNCircuitOriginalNode(c, c->ghost_nodes[k]) - 1] : c->cap));
   c->rcap_local[c->nown + c->nghost] = 0.0; /* ground has no capacitor: it never integrates */
   PetscCall(PetscFree(slot));
   PetscFunctionReturn(KN_SUCCESS);
@@ -103,7 +103,7 @@ static PetscErrorCode BuildScatters(KNCircuit c, Vec X)
   PetscCall(PetscMalloc1(nslots * B, &idx));
   for (PetscInt k = 0; k < nslots; k++) {
     PetscInt node = k < c->nown ? c->first_node + 1 + k : c->ghost_nodes[k - c->nown], first;
-    PetscCall(KNCircuitGetNodeStateIndex(c, node, &first));
+    PetscCall(KNCircuitStateIndex_Private(c, node, &first));
     for (PetscInt b = 0; b < B; b++) idx[k * B + b] = first + b;
   }
   PetscCall(ISCreateGeneral(PETSC_COMM_SELF, nslots * B, idx, PETSC_OWN_POINTER, &isfrom));
@@ -148,22 +148,45 @@ static PetscErrorCode CheckIndexRange(KNCircuit c)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* Node ranges: an even split of the ids, or a PT-Scotch partition with the nodes renumbered internally. The
+   renumbered edge list (src, dst) is returned in *isrc, *idst (freed by the caller when they differ). */
+static PetscErrorCode PartitionNodes(KNCircuit c, const PetscInt src[], const PetscInt dst[], const PetscInt **isrc, const PetscInt **idst)
+{
+  PetscInt *s2, *d2;
+
+  PetscFunctionBegin;
+  *isrc = src, *idst = dst;
+  /* PT-Scotch needs every rank to start with some nodes; tiny layers gain nothing from it anyway */
+  if (c->partition == KN_PARTITION_PTSCOTCH && c->N < 2 * c->size) PetscCall(PetscInfo(NULL, "Layer %s: %" PetscInt_FMT " nodes on %d ranks, too few to partition: using contiguous ranges\n", c->name ? c->name : "", c->N, c->size));
+  if (c->partition == KN_PARTITION_CONTIGUOUS || c->size == 1 || c->N < 2 * c->size) {
+    for (PetscMPIInt r = 0; r <= c->size; r++) c->node_range[r] = (PetscInt)(((PetscInt64)c->N * r) / c->size);
+    PetscFunctionReturn(KN_SUCCESS);
+  }
+  PetscCall(KNCircuitPartition_Private(c, src, dst));
+  PetscCall(PetscMalloc2(c->E, &s2, c->E, &d2));
+  for (PetscInt e = 0; e < c->E; e++) s2[e] = c->perm[src[e]], d2[e] = c->perm[dst[e]];
+  *isrc = s2, *idst = d2;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 PetscErrorCode KNCircuitSetUpLayout_Private(KNCircuit c)
 {
-  const PetscInt *src, *dst;
+  const PetscInt *gsrc, *gdst, *src, *dst;
   PetscInt        nlocal;
   Vec             X;
 
   PetscFunctionBegin;
   PetscCall(KNGraphGetSizes(c->graph, &c->N, &c->E));
-  PetscCall(KNGraphGetEdges(c->graph, &src, &dst));
+  PetscCall(KNGraphGetEdges(c->graph, &gsrc, &gdst));
   PetscCall(KNDeviceGetNumParameters(c->device, &c->rows));
   PetscCall(KNDeviceGetKernels(c->device, &c->kern));
   PetscCall(CheckIndexRange(c));
   PetscCall(PetscMalloc3(c->size + 1, &c->node_range, c->size + 1, &c->edge_range, c->size + 1, &c->state_range));
-  for (PetscMPIInt r = 0; r <= c->size; r++) c->node_range[r] = (PetscInt)(((PetscInt64)c->N * r) / c->size);
+  PetscCall(PartitionNodes(c, gsrc, gdst, &src, &dst));
   c->first_node = c->node_range[c->rank];
   c->nown       = c->node_range[c->rank + 1] - c->first_node;
+  PetscCall(PetscMalloc1(c->nown, &c->owned_ids));
+  for (PetscInt k = 0; k < c->nown; k++) c->owned_ids[k] = KNCircuitOriginalNode(c, c->first_node + 1 + k);
   PetscCall(BuildCircuitOrder(c, src, dst));
   c->nown_edges = c->edge_range[c->rank + 1] - c->edge_range[c->rank];
   nlocal        = c->nown * c->B + ((c->flow && c->rank == 0) ? c->B : 0) + c->nown_edges * c->rows;
@@ -171,6 +194,7 @@ PetscErrorCode KNCircuitSetUpLayout_Private(KNCircuit c)
   PetscCallMPI(MPI_Allgather(&nlocal, 1, MPIU_INT, c->state_range + 1, 1, MPIU_INT, c->comm));
   for (PetscMPIInt r = 0; r < c->size; r++) c->state_range[r + 1] += c->state_range[r];
   PetscCall(BuildLocalEdges(c, src, dst));
+  if (src != gsrc) PetscCall(PetscFree2(src, dst));
   PetscCall(KNCircuitCreateStateVec(c, &X));
   PetscCall(BuildScatters(c, X));
   PetscCall(VecDestroy(&X));
@@ -184,6 +208,8 @@ PetscErrorCode KNCircuitDestroyLayout_Private(KNCircuit c)
   PetscCall(PetscFree3(c->node_range, c->edge_range, c->state_range));
   PetscCall(PetscFree2(c->graph2circ, c->circ2graph));
   PetscCall(PetscFree(c->ghost_nodes));
+  PetscCall(PetscFree2(c->perm, c->iperm));
+  PetscCall(PetscFree(c->owned_ids));
   PetscCall(PetscFree6(c->le.in_s, c->le.in_d, c->le.out_s, c->le.out_d, c->le.par, c->le.circ));
   PetscCall(PetscFree(c->le.theta));
   PetscCall(PetscFree(c->rcap_local));
@@ -199,21 +225,31 @@ PetscErrorCode KNCircuitDestroyLayout_Private(KNCircuit c)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+PetscErrorCode KNCircuitStateIndex_Private(KNCircuit c, PetscInt node, PetscInt *index)
+{
+  PetscInt r;
+
+  PetscFunctionBegin;
+  r      = OwnerOfNode(c->node_range, c->size, node);
+  *index = c->state_range[r] + (node - c->node_range[r] - 1) * c->B;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 /*@
   KNCircuitGetNodeStateIndex - global index, in a state Vec, of node `node` (1..N) of sample 0; sample b follows at +b.
 
   Not Collective (after KNCircuitSetUp())
 
+  Notes:
+  The entry is owned by this rank if the index lies in the state Vec's ownership range.
+
   Level: intermediate
 @*/
 PetscErrorCode KNCircuitGetNodeStateIndex(KNCircuit c, PetscInt node, PetscInt *index)
 {
-  PetscInt r;
-
   PetscFunctionBegin;
   PetscCheck(node >= 1 && node <= c->N, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "Node %" PetscInt_FMT " is outside 1..%" PetscInt_FMT, node, c->N);
-  r      = OwnerOfNode(c->node_range, c->size, node);
-  *index = c->state_range[r] + (node - c->node_range[r] - 1) * c->B;
+  PetscCall(KNCircuitStateIndex_Private(c, KNCircuitInternalNode(c, node), index));
   PetscFunctionReturn(KN_SUCCESS);
 }
 

@@ -11,18 +11,17 @@ static inline PetscInt SweepLayer(KNNet net, PetscInt k)
 static PetscErrorCode SeedAdjoint(KNNet net, Vec L, const PetscReal dout[], const PetscReal dlogp[])
 {
   KNCircuit  c = net->layer[net->final_layer];
-  PetscInt   first, last, start;
+  PetscInt   start, end;
   PetscReal *l;
 
   PetscFunctionBegin;
   PetscCall(VecZeroEntries(L));
-  PetscCall(KNCircuitGetOwnedNodes(c, &first, &last));
-  PetscCall(VecGetOwnershipRange(L, &start, NULL));
+  PetscCall(VecGetOwnershipRange(L, &start, &end));
   PetscCall(VecGetArray(L, &l));
   for (PetscInt k = 0; dout && k < net->nread; k++) {
-    PetscInt j = net->readout[k], idx;
-    if (j < first || j > last) continue;
-    PetscCall(KNCircuitGetNodeStateIndex(c, j, &idx));
+    PetscInt idx;
+    PetscCall(KNCircuitGetNodeStateIndex(c, net->readout[k], &idx));
+    if (idx < start || idx >= end) continue;
     for (PetscInt b = 0; b < net->B; b++) l[idx - start + b] += dout[b * net->nread + k];
   }
   if (dlogp && net->rank == 0) {
@@ -38,16 +37,18 @@ static PetscErrorCode SeedAdjoint(KNNet net, Vec L, const PetscReal dout[], cons
 static PetscErrorCode GatherInputGradient(KNNet net, Vec L, PetscReal din[])
 {
   KNCircuit        c = net->layer[SweepLayer(net, 0)];
-  PetscInt         first, last, start, nin = net->nin;
+  PetscInt         nown, start, nin = net->nin;
+  const PetscInt  *own;
   const PetscReal *l;
 
   PetscFunctionBegin;
-  PetscCall(KNCircuitGetOwnedNodes(c, &first, &last));
+  PetscCall(KNCircuitGetOwnedNodes(c, &nown, &own));
   PetscCall(VecGetOwnershipRange(L, &start, NULL));
   PetscCall(PetscArrayzero(din, nin * net->B));
   PetscCall(VecGetArrayRead(L, &l));
-  for (PetscInt j = first; j <= PetscMin(last, nin); j++) {
-    PetscInt idx;
+  for (PetscInt k = 0; k < nown; k++) {
+    PetscInt idx, j = own[k];
+    if (j > nin) continue;
     PetscCall(KNCircuitGetNodeStateIndex(c, j, &idx));
     for (PetscInt b = 0; b < net->B; b++) din[b * nin + j - 1] = l[idx - start + b];
   }

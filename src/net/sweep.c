@@ -6,18 +6,19 @@
 PetscErrorCode KNNetTransition_Private(KNNet net, PetscInt a, PetscInt b, VecScatter *sc)
 {
   KNCircuit ca = net->layer[a], cb = net->layer[b];
-  PetscInt  Na, Nb, first, last, n = 0, *from, *to, B = net->B;
+  PetscInt        Na, Nb, nown, n = 0, *from, *to, B = net->B;
+  const PetscInt *own;
   IS        isf, ist;
 
   PetscFunctionBegin;
   PetscCall(KNCircuitGetSizes(ca, &Na, NULL, NULL));
   PetscCall(KNCircuitGetSizes(cb, &Nb, NULL, NULL));
-  PetscCall(KNCircuitGetOwnedNodes(cb, &first, &last));
-  last = PetscMin(last, Na);
-  PetscCall(PetscMalloc1((PetscMax(last - first + 1, 0) + 1) * B, &from));
-  PetscCall(PetscMalloc1((PetscMax(last - first + 1, 0) + 1) * B, &to));
-  for (PetscInt j = first; j <= last; j++) {
-    PetscInt ia, ib;
+  PetscCall(KNCircuitGetOwnedNodes(cb, &nown, &own));
+  PetscCall(PetscMalloc1((nown + 1) * B, &from));
+  PetscCall(PetscMalloc1((nown + 1) * B, &to));
+  for (PetscInt k = 0; k < nown; k++) {
+    PetscInt ia, ib, j = own[k];
+    if (j > Na) continue; /* a node the previous layer lacks starts at 0 V */
     PetscCall(KNCircuitGetNodeStateIndex(ca, j, &ia));
     PetscCall(KNCircuitGetNodeStateIndex(cb, j, &ib));
     for (PetscInt s = 0; s < B; s++) from[n] = ia + s, to[n++] = ib + s;
@@ -55,18 +56,20 @@ static inline PetscInt SweepLayer(KNNet net, PetscInt k)
 static PetscErrorCode SetInput(KNNet net, Vec X, PetscInt nin, const PetscReal in[])
 {
   KNCircuit c = net->layer[SweepLayer(net, 0)];
-  PetscInt  N, first, last, start;
-  PetscReal *x;
+  PetscInt        N, nown, start;
+  const PetscInt *own;
+  PetscReal      *x;
 
   PetscFunctionBegin;
   PetscCall(KNCircuitGetSizes(c, &N, NULL, NULL));
   PetscCheck(nin >= 0 && nin <= N, net->comm, PETSC_ERR_ARG_SIZ, "The input has %" PetscInt_FMT " features per sample but the first layer has only %" PetscInt_FMT " nodes", nin, N);
-  PetscCall(KNCircuitGetOwnedNodes(c, &first, &last));
+  PetscCall(KNCircuitGetOwnedNodes(c, &nown, &own));
   PetscCall(VecZeroEntries(X));
   PetscCall(VecGetOwnershipRange(X, &start, NULL));
   PetscCall(VecGetArray(X, &x));
-  for (PetscInt j = first; j <= PetscMin(last, nin); j++) {
-    PetscInt idx;
+  for (PetscInt k = 0; k < nown; k++) {
+    PetscInt idx, j = own[k];
+    if (j > nin) continue;
     PetscCall(KNCircuitGetNodeStateIndex(c, j, &idx));
     for (PetscInt b = 0; b < net->B; b++) x[idx - start + b] = in[b * nin + j - 1];
   }
@@ -122,21 +125,20 @@ PetscErrorCode KNNetForward(KNNet net, PetscInt nin, const PetscReal in[], Petsc
 static PetscErrorCode GatherNodes(KNNet net, Vec X, PetscInt K, const PetscInt nodes[], PetscReal out[])
 {
   KNCircuit        c = net->layer[net->final_layer];
-  PetscInt         first, last, start, N;
+  PetscInt         lo, hi, N;
   const PetscReal *x;
 
   PetscFunctionBegin;
   PetscCall(KNCircuitGetSizes(c, &N, NULL, NULL));
-  PetscCall(KNCircuitGetOwnedNodes(c, &first, &last));
-  PetscCall(VecGetOwnershipRange(X, &start, NULL));
+  PetscCall(VecGetOwnershipRange(X, &lo, &hi));
   PetscCall(PetscArrayzero(out, K * net->B));
   PetscCall(VecGetArrayRead(X, &x));
   for (PetscInt k = 0; k < K; k++) {
     PetscInt j = nodes ? nodes[k] : k + 1, idx;
     PetscCheck(j >= 1 && j <= N, net->comm, PETSC_ERR_ARG_OUTOFRANGE, "Readout node %" PetscInt_FMT " is not a node of the final layer (1..%" PetscInt_FMT ")", j, N);
-    if (j < first || j > last) continue;
     PetscCall(KNCircuitGetNodeStateIndex(c, j, &idx));
-    for (PetscInt b = 0; b < net->B; b++) out[b * K + k] = x[idx - start + b];
+    if (idx < lo || idx >= hi) continue; /* another rank owns it */
+    for (PetscInt b = 0; b < net->B; b++) out[b * K + k] = x[idx - lo + b];
   }
   PetscCall(VecRestoreArrayRead(X, &x));
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, out, (PetscMPIInt)(K * net->B), MPIU_REAL, MPIU_SUM, net->comm));
