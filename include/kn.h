@@ -6,6 +6,7 @@
 #include <kn/kndevice.h>
 #include <kn/kncircuit.h>
 #include <kn/knnet.h>
+#include <kn/kngrid.h>
 #include <kn/knio.h>
 #include <kn/kndataset.h>
 #include <kn/knloss.h>
