@@ -84,9 +84,27 @@ PETSC_EXTERN PetscErrorCode KNDatasetGetSyntheticNames(char[], size_t);
 PETSC_EXTERN PetscErrorCode KNDatasetCreateSynthetic(MPI_Comm, const char[], PetscInt, PetscInt64, KNDataset *);
 
 /* File readers (src/data/reader_*.c). Rank 0 reads, every rank gets the data; errors name the file and what is wrong. */
-PETSC_EXTERN PetscErrorCode KNDatasetLoadCSV(MPI_Comm, const char[], PetscInt, KNDataset *);               /* last ntarget columns are targets; header optional */
+PETSC_EXTERN PetscErrorCode KNDatasetLoadCSV(MPI_Comm, const char[], PetscInt, KNDataset *);                    /* last ntarget columns are targets; header optional; .gz read too */
 PETSC_EXTERN PetscErrorCode KNDatasetLoadHDF5(MPI_Comm, const char[], const char[], const char[], KNDataset *); /* file, features dataset, targets dataset (NULL: none) */
-PETSC_EXTERN PetscErrorCode KNDatasetLoadIDX(MPI_Comm, const char[], const char[], KNDataset *);          /* MNIST-format images (+ labels or NULL), plain or .gz; pixels scaled to [0,1] */
-PETSC_EXTERN PetscErrorCode KNDatasetLoadCIFAR(MPI_Comm, PetscInt, const char *const[], KNDataset *);     /* CIFAR-10 binary batch files; pixels to [0,1], channel-major */
-PETSC_EXTERN PetscErrorCode KNDatasetLoadSklearn(MPI_Comm, const char[], KNDataset *);                    /* "diabetes" or "digits" from Debian's python3-sklearn-lib CSVs */
-PETSC_EXTERN PetscErrorCode KNDatasetAugmentImages(KNDataset, PetscInt, PetscInt, PetscInt, PetscReal, PetscReal, PetscInt64, PetscInt64, const PetscInt[], PetscInt, PetscReal[]); /* see reader_augment.c */
+PETSC_EXTERN PetscErrorCode KNDatasetLoadIDX(MPI_Comm, const char[], const char[], KNDataset *);               /* MNIST-format images (+ labels or NULL), plain or .gz; pixels scaled to [0,1] */
+PETSC_EXTERN PetscErrorCode KNDatasetLoadCIFAR(MPI_Comm, PetscInt, const char *const[], KNDataset *);          /* CIFAR-10 binary batch files; pixels to [0,1], channel-major */
+PETSC_EXTERN PetscErrorCode KNDatasetLoadSklearn(MPI_Comm, const char[], KNDataset *);                         /* "diabetes" or "digits" from Debian's python3-sklearn CSVs */
+
+/* Image augmentation (src/data/reader_augment.c): random rotation then random whole-pixel translation, zero fill. */
+#define KN_STREAM_AUGMENT ((PetscInt64)5 << 56) /* + step: KNDatasetAugmentImages() */
+
+typedef enum {
+  KN_INTERP_NEAREST, /* torchvision's default for RandomRotation and RandomAffine */
+  KN_INTERP_BILINEAR
+} KNInterpolation;
+
+/* The MNIST training transform of the reference is {1, 28, 28, 15.0, 0.1, KN_INTERP_NEAREST}. */
+typedef struct {
+  PetscInt        C, H, W;   /* image shape: nfeat = C*H*W, channel-major, each channel row-major */
+  PetscReal       degrees;   /* rotation angle uniform in [-degrees, degrees], counter-clockwise */
+  PetscReal       translate; /* shifts uniform in [-translate*W, translate*W] x [-translate*H, translate*H], rounded to whole pixels */
+  KNInterpolation interp;
+} KNImageAugment;
+
+PETSC_EXTERN PetscErrorCode KNImageTransform(PetscInt, PetscInt, PetscInt, PetscReal, PetscReal, PetscReal, KNInterpolation, const PetscReal[], PetscReal[]);
+PETSC_EXTERN PetscErrorCode KNDatasetAugmentImages(KNDataset, const KNImageAugment *, PetscInt64, PetscInt64, PetscInt, const PetscInt[], PetscReal[]);
