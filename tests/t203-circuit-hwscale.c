@@ -30,17 +30,10 @@ static PetscErrorCode Run(PetscReal a, PetscBool flow, Vec *vT, Vec *grad)
   PetscCall(VecDuplicate(X, vT));
   PetscCall(VecCopy(X, *vT));
   PetscCall(KNCircuitSolve(c, *vT));
-  PetscCall(VecCopy(*vT, L)); /* dL/dv(T) = v(T); the parameter block of L starts as theta, overwrite with 0 */
-  {
-    Vec z;
-    PetscCall(VecDuplicate(th, &z));
-    PetscCall(VecZeroEntries(z));
-    PetscCall(KNCircuitStateSetParameters(c, L, z));
-    PetscCall(VecDestroy(&z));
-  }
-  PetscCall(KNCircuitSolveAdjoint(c, X, L));
+  PetscCall(VecCopy(*vT, L)); /* dL/dX(T) = X(T) */
   PetscCall(VecDuplicate(th, grad));
-  PetscCall(KNCircuitStateGetParameters(c, L, *grad));
+  PetscCall(VecZeroEntries(*grad));
+  PetscCall(KNCircuitSolveAdjoint(c, X, L, *grad));
   PetscCall(VecDestroy(&X));
   PetscCall(VecDestroy(&L));
   PetscCall(VecDestroy(&th));

@@ -64,6 +64,13 @@ int main(int argc, char **argv)
   PetscCall(KNCircuitDestroy(&c));
   PetscCall(PetscOptionsClear(NULL));
 
+  PetscCall(PetscOptionsInsertString(NULL, "-ts_type rk -ts_rk_type 5dp -kn_adjoint_params jacobianp"));
+  PetscCall(NewCircuit(&c));
+  PetscCall(KNCircuitSetFromOptions(c));
+  EXPECT_ERROR(&t, KNCircuitSetUp(c), "TSSetRHSJacobianP with 5dp (wrong dL/dtheta in PETSc < 3.21.4)");
+  PetscCall(KNCircuitDestroy(&c));
+  PetscCall(PetscOptionsClear(NULL));
+
   PetscCall(PetscOptionsInsertString(NULL, "-ts_type beuler"));
   PetscCall(NewCircuit(&c));
   EXPECT_ERROR(&t, KNCircuitSetUp(c), "an implicit TS without -kn_jacobian aij");

@@ -103,6 +103,8 @@ int main(int argc, char **argv)
     {"rk 3 fixed", "-ts_type rk -ts_rk_type 3 -ts_adapt_type none -ts_dt 0.02", KNDEVICESHIFTRELU1, 1e-6},
     {"rk 3bs fixed", "-ts_type rk -ts_rk_type 3bs -ts_adapt_type none -ts_dt 0.02", KNDEVICESHIFTRELU1, 1e-6},
     {"rk 4 fixed", "-ts_type rk -ts_rk_type 4 -ts_adapt_type none -ts_dt 0.02", KNDEVICESHIFTRELU1, 1e-6},
+    {"rk 4 fixed, theta in the state", "-ts_type rk -ts_rk_type 4 -ts_adapt_type none -ts_dt 0.02 -kn_adjoint_params state", KNDEVICESHIFTTANH2, 1e-6},
+    {"rk 3bs adaptive, TSSetRHSJacobianP", "-ts_type rk -ts_rk_type 3bs -ts_rtol 1e-10 -ts_atol 1e-10 -ts_dt 0.01 -kn_adjoint_params jacobianp", KNDEVICESHIFTTANH1, 1e-5},
     {"rk 5dp fixed", "-ts_type rk -ts_rk_type 5dp -ts_adapt_type none -ts_dt 0.02", KNDEVICESHIFTRELU1, 1e-6},
     {"rk 5bs fixed", "-ts_type rk -ts_rk_type 5bs -ts_adapt_type none -ts_dt 0.02", KNDEVICESHIFTRELU1, 1e-6},
     {"rk 5dp fixed", "-ts_type rk -ts_rk_type 5dp -ts_adapt_type none -ts_dt 0.05", KNDEVICESHIFTTANH2, 1e-6},
@@ -116,9 +118,9 @@ int main(int argc, char **argv)
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
   PetscCall(KNTestBegin(PETSC_COMM_WORLD, &t));
   for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) PetscCall(CheckScheme(&t, &schemes[i], PETSC_FALSE));
-  PetscCall(CheckScheme(&t, &schemes[9], PETSC_TRUE));
-  PetscCall(CheckScheme(&t, &schemes[4], PETSC_TRUE));
-  PetscCall(CheckScheme(&t, &schemes[11], PETSC_TRUE));
+  PetscCall(CheckScheme(&t, &schemes[11], PETSC_TRUE)); /* 5dp adaptive */
+  PetscCall(CheckScheme(&t, &schemes[4], PETSC_TRUE));  /* rk4 */
+  PetscCall(CheckScheme(&t, &schemes[13], PETSC_TRUE)); /* beuler */
   {
     PetscBool found = PETSC_FALSE; /* the default (basic) trajectory would have left TS-data-* folders here */
     DIR      *dir = opendir(".");

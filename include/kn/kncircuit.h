@@ -10,9 +10,10 @@
   of B samples, integrated over [0, T] by a PETSc TS, with exact discrete adjoints (TSAdjointSolve).
 
   State layout (a "state Vec", see KNCircuitCreateStateVec()): on each rank
-    [ v of owned nodes, node-major, batch innermost (entry (j - first)*B + b) | logp (B entries, rank 0, flows only) | theta of owned edges ]
-  The parameters ride along in the state with dtheta/dt = 0: their adjoint is dL/dtheta for every TSRK tableau
-  (PETSc 3.18's TSRK computes a wrong dL/dtheta through TSSetRHSJacobianP for tableaus with a zero weight).
+    [ v of owned nodes, node-major, batch innermost | logp (B entries, rank 0, flows only) | theta of owned edges (state mode only) ]
+  dL/dtheta comes from TSSetRHSJacobianP where PETSc computes it correctly, and otherwise (RK tableaus with a
+  zero weight, such as 5dp, in PETSc < 3.21.4) from parameters riding in the state with dtheta/dt = 0
+  (-kn_adjoint_params auto|state|jacobianp).
 
   Parameters are ordered by owner: an edge is owned by the owner of its destination (its source if the
   destination is ground). Use KNCircuitParametersToGraphOrder() to get the graph's (file) edge order.
@@ -24,6 +25,13 @@ typedef enum {
   KN_JACOBIAN_AIJ    /* COO-assembled MPIAIJ, needed by implicit TS types (beuler, cn) */
 } KNJacobianType;
 PETSC_EXTERN const char *const KNJacobianTypes[];
+
+typedef enum {
+  KN_ADJOINT_PARAMS_AUTO,     /* jacobianp when the TS handles it correctly, else state */
+  KN_ADJOINT_PARAMS_STATE,    /* theta rides in the state with dtheta/dt = 0: right for every tableau, more memory */
+  KN_ADJOINT_PARAMS_JACOBIANP /* TSSetRHSJacobianP: no theta in the state or trajectory; wrong in PETSc < 3.21.4 for RK tableaus with a zero weight */
+} KNAdjointParamsType;
+PETSC_EXTERN const char *const KNAdjointParamsTypes[];
 
 typedef enum {
   KN_PARTITION_CONTIGUOUS, /* rank r owns a contiguous range of node ids */
@@ -54,6 +62,8 @@ PETSC_EXTERN PetscErrorCode KNCircuitGetFlow(KNCircuit, PetscBool *);
 PETSC_EXTERN PetscErrorCode KNCircuitSetReverse(KNCircuit, PetscBool);
 PETSC_EXTERN PetscErrorCode KNCircuitSetJacobianType(KNCircuit, KNJacobianType);
 PETSC_EXTERN PetscErrorCode KNCircuitSetPartitionType(KNCircuit, KNPartitionType);
+PETSC_EXTERN PetscErrorCode KNCircuitSetAdjointParamsType(KNCircuit, KNAdjointParamsType);
+PETSC_EXTERN PetscErrorCode KNCircuitGetAdjointParamsType(KNCircuit, KNAdjointParamsType *);
 PETSC_EXTERN PetscErrorCode KNCircuitPartitionView(KNCircuit, PetscViewer);
 PETSC_EXTERN PetscErrorCode KNCircuitSetName(KNCircuit, const char[]);
 PETSC_EXTERN PetscErrorCode KNCircuitSetOptionsPrefix(KNCircuit, const char[]);
@@ -66,7 +76,6 @@ PETSC_EXTERN PetscErrorCode KNCircuitGetSizes(KNCircuit, PetscInt *, PetscInt *,
 PETSC_EXTERN PetscErrorCode KNCircuitGetOwnedNodes(KNCircuit, PetscInt *, const PetscInt **);
 PETSC_EXTERN PetscErrorCode KNCircuitGetNodeStateIndex(KNCircuit, PetscInt, PetscInt *);
 PETSC_EXTERN PetscErrorCode KNCircuitGetLogDensityIndex(KNCircuit, PetscInt *);
-PETSC_EXTERN PetscErrorCode KNCircuitGetParameterOffset(KNCircuit, PetscInt *);
 PETSC_EXTERN PetscErrorCode KNCircuitCreateStateVec(KNCircuit, Vec *);
 PETSC_EXTERN PetscErrorCode KNCircuitCreateParameterVec(KNCircuit, Vec *);
 PETSC_EXTERN PetscErrorCode KNCircuitCreateGraphOrderParameterVec(KNCircuit, Vec *);
@@ -74,11 +83,9 @@ PETSC_EXTERN PetscErrorCode KNCircuitSetParameters(KNCircuit, Vec);
 PETSC_EXTERN PetscErrorCode KNCircuitGetParameters(KNCircuit, Vec);
 PETSC_EXTERN PetscErrorCode KNCircuitParametersToGraphOrder(KNCircuit, Vec, Vec);
 PETSC_EXTERN PetscErrorCode KNCircuitParametersFromGraphOrder(KNCircuit, Vec, Vec);
-PETSC_EXTERN PetscErrorCode KNCircuitStateGetParameters(KNCircuit, Vec, Vec);
-PETSC_EXTERN PetscErrorCode KNCircuitStateSetParameters(KNCircuit, Vec, Vec);
 
 PETSC_EXTERN PetscErrorCode KNCircuitComputeRHS(KNCircuit, Vec, Vec);
-PETSC_EXTERN PetscErrorCode KNCircuitComputeJacobianTranspose(KNCircuit, Vec, Vec, Vec);
+PETSC_EXTERN PetscErrorCode KNCircuitComputeJacobianTranspose(KNCircuit, Vec, Vec, Vec, Vec);
 PETSC_EXTERN PetscErrorCode KNCircuitSolve(KNCircuit, Vec);
-PETSC_EXTERN PetscErrorCode KNCircuitSolveAdjoint(KNCircuit, Vec, Vec);
+PETSC_EXTERN PetscErrorCode KNCircuitSolveAdjoint(KNCircuit, Vec, Vec, Vec);
 PETSC_EXTERN PetscErrorCode KNCircuitGetStats(KNCircuit, KNCircuitStats *);

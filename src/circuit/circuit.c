@@ -1,7 +1,8 @@
 /* KNCircuit object: life cycle, setters, options, viewing. */
 #include "circuitimpl.h"
 
-const char *const KNJacobianTypes[] = {"shell", "aij", "KNJacobianType", "KN_JACOBIAN_", NULL};
+const char *const KNJacobianTypes[]      = {"shell", "aij", "KNJacobianType", "KN_JACOBIAN_", NULL};
+const char *const KNAdjointParamsTypes[] = {"auto", "state", "jacobianp", "KNAdjointParamsType", "KN_ADJOINT_PARAMS_", NULL};
 
 /*@
   KNCircuitCreate - creates a circuit layer: one TS problem on a communicator whose ranks split the nodes.
@@ -52,6 +53,7 @@ PetscErrorCode KNCircuitDestroy(KNCircuit *c)
   if ((*c)->setupcalled) PetscCall(KNCircuitDestroyLayout_Private(*c));
   PetscCall(TSDestroy(&(*c)->ts));
   PetscCall(MatDestroy(&(*c)->J));
+  PetscCall(MatDestroy(&(*c)->Jp));
   PetscCall(VecDestroy(&(*c)->vatol));
   PetscCall(VecDestroy(&(*c)->vrtol));
   PetscCall(PetscFree((*c)->coo_v));
@@ -273,6 +275,42 @@ PetscErrorCode KNCircuitSetPartitionType(KNCircuit c, KNPartitionType type)
 }
 
 /*@
+  KNCircuitSetAdjointParamsType - how dL/dtheta is obtained from TSAdjoint
+
+  Logically Collective
+
+  Options Database Key:
+. -kn_adjoint_params <auto,state,jacobianp> - auto (default) uses jacobianp unless the RK tableau has a zero weight
+
+  Notes:
+  jacobianp keeps the parameters out of the state and the trajectory (much less memory when E*rows >> N*B);
+  state is right for every tableau on PETSc < 3.21.4, where TSRK drops the Jp^T products of zero-weight stages.
+
+  Level: advanced
+@*/
+PetscErrorCode KNCircuitSetAdjointParamsType(KNCircuit c, KNAdjointParamsType type)
+{
+  PetscFunctionBegin;
+  KNCircuitCheckNotSetUp(c);
+  c->adjparams = type;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNCircuitGetAdjointParamsType - state or jacobianp, as resolved at set-up (auto before)
+
+  Not Collective
+
+  Level: advanced
+@*/
+PetscErrorCode KNCircuitGetAdjointParamsType(KNCircuit c, KNAdjointParamsType *type)
+{
+  PetscFunctionBegin;
+  *type = c->setupcalled ? (c->augmented ? KN_ADJOINT_PARAMS_STATE : KN_ADJOINT_PARAMS_JACOBIANP) : c->adjparams;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
   KNCircuitPartitionView - cut edges, ghost nodes per rank and edge balance of the partition
 
   Collective
@@ -365,6 +403,7 @@ PetscErrorCode KNCircuitSetFromOptions(KNCircuit c)
   PetscFunctionBegin;
   PetscOptionsBegin(c->comm, c->prefix, "KirchhoffNet circuit layer options", "KNCircuit");
   PetscCall(PetscOptionsEnum("-kn_jacobian", "Jacobian representation", "KNCircuitSetJacobianType", KNJacobianTypes, (PetscEnum)c->jactype, (PetscEnum *)&c->jactype, NULL));
+  PetscCall(PetscOptionsEnum("-kn_adjoint_params", "How dL/dtheta is computed: auto, state (theta in the state), jacobianp (TSSetRHSJacobianP)", "KNCircuitSetAdjointParamsType", KNAdjointParamsTypes, (PetscEnum)c->adjparams, (PetscEnum *)&c->adjparams, NULL));
   PetscCall(PetscOptionsEnum("-kn_partition", "Node partitioner", "KNCircuitSetPartitionType", KNPartitionTypes, (PetscEnum)c->partition, (PetscEnum *)&c->partition, NULL));
   PetscCall(PetscOptionsBool("-kn_partition_view", "Print cut edges, ghosts and edge balance after set-up", "KNCircuitPartitionView", c->partition_view, &c->partition_view, NULL));
   PetscCall(PetscOptionsReal("-kn_capacitance", "Capacitance of every node", "KNCircuitSetCapacitance", cap, &cap, &set));
@@ -388,6 +427,7 @@ PetscErrorCode KNCircuitSetUp(KNCircuit c)
   if (c->setupcalled) PetscFunctionReturn(KN_SUCCESS);
   PetscCheck(c->graph, c->comm, PETSC_ERR_ARG_WRONGSTATE, "Circuit %s has no graph: call KNCircuitSetGraph()", c->name ? c->name : "");
   PetscCheck(c->device, c->comm, PETSC_ERR_ARG_WRONGSTATE, "Circuit %s has no device law: call KNCircuitSetDevice()", c->name ? c->name : "");
+  PetscCall(KNCircuitCreateTS_Private(c));
   PetscCall(KNCircuitSetUpLayout_Private(c));
   c->setupcalled = PETSC_TRUE;
   PetscCall(KNCircuitSetUpTS_Private(c));
@@ -417,7 +457,7 @@ PetscErrorCode KNCircuitView(KNCircuit c, PetscViewer viewer)
       PetscReal atol, rtol;
       PetscCall(TSGetType(c->ts, &type));
       PetscCall(TSGetTolerances(c->ts, &atol, NULL, &rtol, NULL));
-      PetscCall(PetscViewerASCIIPrintf(viewer, "  TS %s, first dt %g, rtol %g, atol %g (-ts_view for details)\n", type, (double)c->dt0, (double)rtol, (double)atol));
+      PetscCall(PetscViewerASCIIPrintf(viewer, "  TS %s, first dt %g, rtol %g, atol %g, dL/dtheta via %s (-ts_view for details)\n", type, (double)c->dt0, (double)rtol, (double)atol, c->augmented ? "parameters in the state" : "TSSetRHSJacobianP"));
     }
   }
   PetscFunctionReturn(KN_SUCCESS);

@@ -32,6 +32,8 @@ struct _p_KNCircuit {
   PetscBool      flow, reverse, setupcalled;
   KNJacobianType jactype;
   KNPartitionType partition;
+  KNAdjointParamsType adjparams;
+  PetscBool      augmented; /* theta is part of the state (state mode) */
   PetscBool      partition_view;
 
   /* partition (replicated tables, size+1 entries) */
@@ -60,7 +62,8 @@ struct _p_KNCircuit {
 
   /* time stepping */
   TS        ts;
-  Mat       J;
+  Mat       J, Jp;
+  Vec       cacheW;           /* the w of the last J^T w, whose Jp^T w is still in gbuf */
   PetscReal dt0, cachedJ_t;
   PetscBool tol_set;
   Vec       vatol, vrtol;
@@ -91,7 +94,12 @@ PETSC_INTERN PetscErrorCode KNCircuitSetUpLayout_Private(KNCircuit);
 PETSC_INTERN PetscErrorCode KNCircuitStateIndex_Private(KNCircuit, PetscInt, PetscInt *);
 PETSC_INTERN PetscErrorCode KNCircuitPartition_Private(KNCircuit, const PetscInt[], const PetscInt[]);
 PETSC_INTERN PetscErrorCode KNCircuitPartitionView_Private(KNCircuit, PetscViewer);
+PETSC_INTERN PetscErrorCode KNCircuitCreateTS_Private(KNCircuit);
 PETSC_INTERN PetscErrorCode KNCircuitSetUpTS_Private(KNCircuit);
+PETSC_INTERN PetscErrorCode KNCircuitGetParameterOffset_Private(KNCircuit, PetscInt *);
+PETSC_INTERN PetscErrorCode KNCircuitStateParameters_Private(KNCircuit, Vec, Vec, PetscBool);
+PETSC_INTERN PetscErrorCode KNCircuitCreateShellJacobianP_Private(KNCircuit, Mat *);
+PETSC_INTERN PetscErrorCode KNCircuitRHSJacobianP_Private(TS, PetscReal, Vec, Mat, void *);
 PETSC_INTERN PetscErrorCode KNCircuitDestroyLayout_Private(KNCircuit);
 PETSC_INTERN PetscErrorCode KNCircuitGatherVoltages_Private(KNCircuit, Vec, Vec);
 PETSC_INTERN PetscErrorCode KNCircuitRHSFunction_Private(TS, PetscReal, Vec, Vec, void *);

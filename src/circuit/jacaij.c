@@ -42,7 +42,7 @@ static PetscErrorCode COOTraverse(KNCircuit c, const PetscReal *lv, COOList *l)
     gss = secbuf, gsd = gss + B, gdd = gsd + B, gsth = gdd + B, gdth = gsth + rows * B;
   }
   for (PetscInt e = 0; e < c->le.n; e++) {
-    const PetscInt is = c->le.in_s[e], id = c->le.in_d[e], pc = ParameterColumn(c, c->le.circ[e]);
+    const PetscInt is = c->le.in_s[e], id = c->le.in_d[e], pc = c->augmented ? ParameterColumn(c, c->le.circ[e]) : -1;
     const PetscBool own_s = (PetscBool)(c->le.out_s[e] < c->nown), own_d = (PetscBool)(c->le.out_d[e] < c->nown);
     const PetscBool gnd_s = (PetscBool)(is == nslots), gnd_d = (PetscBool)(id == nslots), own_e = (PetscBool)(c->le.par[e] < c->nown_edges);
     const PetscReal rs = c->rcap_local[is], rd = c->rcap_local[id];
@@ -58,23 +58,23 @@ static PetscErrorCode COOTraverse(KNCircuit c, const PetscReal *lv, COOList *l)
       if (own_d) {
         if (!gnd_s) COOPush(l, rowD, col[0] + b, l->v ? sigma * rd * gs[b] : 0);
         COOPush(l, rowD, rowD, l->v ? sigma * rd * gd[b] : 0);
-        for (PetscInt r = 0; r < rows; r++) COOPush(l, rowD, pc + r, l->v ? sigma * rd * gth[r * B + b] : 0);
+        for (PetscInt r = 0; r < rows && c->augmented; r++) COOPush(l, rowD, pc + r, l->v ? sigma * rd * gth[r * B + b] : 0);
       }
       if (own_s) {
         COOPush(l, rowS, rowS, l->v ? -sigma * rs * gs[b] : 0);
         if (!gnd_d) COOPush(l, rowS, col[1] + b, l->v ? -sigma * rs * gd[b] : 0);
-        for (PetscInt r = 0; r < rows; r++) COOPush(l, rowS, pc + r, l->v ? -sigma * rs * gth[r * B + b] : 0);
+        for (PetscInt r = 0; r < rows && c->augmented; r++) COOPush(l, rowS, pc + r, l->v ? -sigma * rs * gth[r * B + b] : 0);
       }
       if (c->flow && own_e) { /* logp_b' = -sigma (rd*gd - rs*gs) */
         if (!gnd_s) COOPush(l, lp0 + b, col[0] + b, l->v ? -sigma * (rd * gsd[b] - rs * gss[b]) : 0);
         if (!gnd_d) COOPush(l, lp0 + b, col[1] + b, l->v ? -sigma * (rd * gdd[b] - rs * gsd[b]) : 0);
-        for (PetscInt r = 0; r < rows; r++) COOPush(l, lp0 + b, pc + r, l->v ? -sigma * (rd * gdth[r * B + b] - rs * gsth[r * B + b]) : 0);
+        for (PetscInt r = 0; r < rows && c->augmented; r++) COOPush(l, lp0 + b, pc + r, l->v ? -sigma * (rd * gdth[r * B + b] - rs * gsth[r * B + b]) : 0);
       }
     }
   }
   /* explicit (zero) diagonal on every owned row, so shifted systems (a I - J) have their diagonal in the pattern */
-  PetscCall(KNCircuitGetParameterOffset(c, &off));
-  for (PetscInt k = 0; k < off + c->nown_edges * rows; k++) COOPush(l, c->state_range[c->rank] + k, c->state_range[c->rank] + k, 0.0);
+  PetscCall(KNCircuitGetParameterOffset_Private(c, &off));
+  for (PetscInt k = 0; k < off + (c->augmented ? c->nown_edges * rows : 0); k++) COOPush(l, c->state_range[c->rank] + k, c->state_range[c->rank] + k, 0.0);
   PetscCall(PetscFree(secbuf));
   PetscFunctionReturn(KN_SUCCESS);
 }

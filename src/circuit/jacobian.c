@@ -54,14 +54,14 @@ static void TraceTranspose(KNCircuit c, const PetscReal *lv, const PetscReal *wl
   }
 }
 
-/* Y = J(lvJ)^T W, where lvJ holds the gathered voltages of the linearisation point. */
+/* Y = J(lvJ)^T W (Y may be NULL), with Jp^T W left in gbuf; lvJ holds the gathered voltages of the linearisation point. */
 PetscErrorCode KNCircuitJacobianTransposeApply_Private(KNCircuit c, Vec lvJ, Vec W, Vec Y)
 {
   const PetscInt   B = c->B, nslots = c->nown + c->nghost, nv = c->nown * B, np = c->nown_edges * c->rows;
   const PetscReal  sigma = c->reverse ? -1.0 : 1.0;
   const PetscReal *lv, *w;
   PetscReal       *lw, *y, *wl = c->lpbuf;
-  PetscInt         off;
+  PetscInt         off, n;
 
   PetscFunctionBegin;
   PetscCall(KNCircuitGatherVoltages_Private(c, W, c->lw));
@@ -85,33 +85,55 @@ PetscErrorCode KNCircuitJacobianTransposeApply_Private(KNCircuit c, Vec lvJ, Vec
   if (c->flow) TraceTranspose(c, lv, wl, c->fbuf, c->gbuf);
   PetscCall(VecRestoreArrayRead(lvJ, &lv));
   PetscCall(VecRestoreArray(c->lw, &lw));
-  PetscCall(KNCircuitGetParameterOffset(c, &off));
-  PetscCall(VecGetArray(Y, &y));
-  PetscCall(PetscArraycpy(y, c->fbuf, nv));
-  if (off > nv) PetscCall(PetscArrayzero(y + nv, off - nv)); /* nothing depends on logp */
-  PetscCall(PetscArraycpy(y + off, c->gbuf, np));
-  PetscCall(VecRestoreArray(Y, &y));
+  if (Y) {
+    PetscCall(KNCircuitGetParameterOffset_Private(c, &off));
+    PetscCall(VecGetLocalSize(Y, &n));
+    PetscCall(VecGetArray(Y, &y));
+    PetscCall(PetscArraycpy(y, c->fbuf, nv));
+    PetscCall(PetscArrayzero(y + nv, off - nv)); /* nothing depends on logp */
+    if (c->augmented) PetscCall(PetscArraycpy(y + off, c->gbuf, np));
+    PetscCall(VecRestoreArray(Y, &y));
+  }
+  c->cacheW = W; /* Jp^T W of the same W is now in gbuf, until the next Jacobian evaluation */
   PetscCall(PetscLogFlops((PetscLogDouble)c->le.n * B * (6 + 2 * c->rows) * (c->flow ? 2 : 1)));
   PetscCall(PetscLogEventEnd(KN_JacobianTranspose, 0, 0, 0, 0));
   c->stats.jact_mults++;
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+static PetscErrorCode CopyParameterProduct(KNCircuit c, Vec Z)
+{
+  PetscReal *z;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetArray(Z, &z));
+  PetscCall(PetscArraycpy(z, c->gbuf, c->nown_edges * c->rows));
+  PetscCall(VecRestoreArray(Z, &z));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 /*@
-  KNCircuitComputeJacobianTranspose - Y = J(X)^T W for the augmented state (voltages, log-density, parameters)
+  KNCircuitComputeJacobianTranspose - Y = J(X)^T W and Ytheta = Jp(X)^T W, the products every adjoint step needs
 
   Collective
 
-  Notes:
-  The parameter block of Y is Jp^T w: the product every adjoint step needs. Used by TS through the shell Jacobian.
+  Input Parameters:
++ c - the circuit
+. X - the linearisation point (a state Vec)
+- W - the weights (a state Vec)
+
+  Output Parameters:
++ Y - J^T W for the state entries (state mode: its parameter block is Jp^T W too), or NULL
+- Ytheta - Jp^T W as a parameter Vec, or NULL
 
   Level: developer
 @*/
-PetscErrorCode KNCircuitComputeJacobianTranspose(KNCircuit c, Vec X, Vec W, Vec Y)
+PetscErrorCode KNCircuitComputeJacobianTranspose(KNCircuit c, Vec X, Vec W, Vec Y, Vec Ytheta)
 {
   PetscFunctionBegin;
   PetscCall(KNCircuitGatherVoltages_Private(c, X, c->lvJ));
   PetscCall(KNCircuitJacobianTransposeApply_Private(c, c->lvJ, W, Y));
+  if (Ytheta) PetscCall(CopyParameterProduct(c, Ytheta));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -135,6 +157,40 @@ PetscErrorCode KNCircuitCreateShellJacobian_Private(KNCircuit c, Mat *J)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* Jp^T W: TSRK multiplies J^T and Jp^T by the same W in a row, so the fused pass of J^T W already left it in gbuf. */
+static PetscErrorCode ShellMultTransposeP(Mat Jp, Vec W, Vec Z)
+{
+  KNCircuit c;
+
+  PetscFunctionBegin;
+  PetscCall(MatShellGetContext(Jp, &c));
+  if (W != c->cacheW || c->jactype == KN_JACOBIAN_AIJ) PetscCall(KNCircuitJacobianTransposeApply_Private(c, c->lvJ, W, NULL));
+  PetscCall(CopyParameterProduct(c, Z));
+  c->cacheW = NULL; /* one use: TSRK pairs each J^T w with one Jp^T w */
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+PetscErrorCode KNCircuitCreateShellJacobianP_Private(KNCircuit c, Mat *Jp)
+{
+  PetscInt n = c->state_range[c->rank + 1] - c->state_range[c->rank], Nn = c->state_range[c->size];
+
+  PetscFunctionBegin;
+  PetscCall(MatCreateShell(c->comm, n, c->nown_edges * c->rows, Nn, c->E * c->rows, c, Jp));
+  PetscCall(MatShellSetOperation(*Jp, MATOP_MULT_TRANSPOSE, (void (*)(void))ShellMultTransposeP));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* The parameter Jacobian's point: TSRK evaluates it right after the state Jacobian at the same point, TSTHETA on its own. */
+PetscErrorCode KNCircuitRHSJacobianP_Private(TS ts, PetscReal t, Vec X, Mat Jp, void *ctx)
+{
+  KNCircuit c = (KNCircuit)ctx;
+
+  PetscFunctionBegin;
+  PetscCall(KNCircuitGatherVoltages_Private(c, X, c->lvJ));
+  c->cacheW = NULL;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 /* TS calls this at each adjoint stage before MatMultTranspose: cache the linearisation point. */
 PetscErrorCode KNCircuitRHSJacobian_Private(TS ts, PetscReal t, Vec X, Mat A, Mat P, void *ctx)
 {
@@ -143,6 +199,7 @@ PetscErrorCode KNCircuitRHSJacobian_Private(TS ts, PetscReal t, Vec X, Mat A, Ma
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(KN_JacobianCache, 0, 0, 0, 0));
   PetscCall(KNCircuitGatherVoltages_Private(c, X, c->lvJ));
+  c->cacheW    = NULL;
   c->cachedJ_t = t;
   c->stats.jac_evals++;
   PetscCall(PetscLogEventEnd(KN_JacobianCache, 0, 0, 0, 0));

@@ -139,11 +139,11 @@ static PetscErrorCode BuildScatters(KNCircuit c, Vec X)
 
 static PetscErrorCode CheckIndexRange(KNCircuit c)
 {
-  PetscInt64 state = (PetscInt64)c->N * c->B + (c->flow ? c->B : 0) + (PetscInt64)c->E * c->rows;
+  PetscInt64 state = (PetscInt64)c->N * c->B + (c->flow ? c->B : 0) + (c->augmented ? (PetscInt64)c->E * c->rows : 0);
 
   PetscFunctionBegin;
   PetscCheck(state <= PETSC_MAX_INT, c->comm, PETSC_ERR_SUP,
-             "Layer %s: the state has %" PetscInt64_FMT " entries (N*B + E*rows = %" PetscInt_FMT "*%" PetscInt_FMT " + %" PetscInt_FMT "*%" PetscInt_FMT "), more than the 32-bit PetscInt limit %d of this PETSc build; reduce the batch size or use a PETSc configured --with-64-bit-indices",
+             "Layer %s: the state has %" PetscInt64_FMT " entries (N*B [+ E*rows] = %" PetscInt_FMT "*%" PetscInt_FMT " [+ %" PetscInt_FMT "*%" PetscInt_FMT "]), more than the 32-bit PetscInt limit %d of this PETSc build; reduce the batch size or use a PETSc configured --with-64-bit-indices",
              c->name ? c->name : "", state, c->N, c->B, c->E, c->rows, PETSC_MAX_INT);
   PetscFunctionReturn(KN_SUCCESS);
 }
@@ -189,7 +189,7 @@ PetscErrorCode KNCircuitSetUpLayout_Private(KNCircuit c)
   for (PetscInt k = 0; k < c->nown; k++) c->owned_ids[k] = KNCircuitOriginalNode(c, c->first_node + 1 + k);
   PetscCall(BuildCircuitOrder(c, src, dst));
   c->nown_edges = c->edge_range[c->rank + 1] - c->edge_range[c->rank];
-  nlocal        = c->nown * c->B + ((c->flow && c->rank == 0) ? c->B : 0) + c->nown_edges * c->rows;
+  nlocal        = c->nown * c->B + ((c->flow && c->rank == 0) ? c->B : 0) + (c->augmented ? c->nown_edges * c->rows : 0);
   c->state_range[0] = 0;
   PetscCallMPI(MPI_Allgather(&nlocal, 1, MPIU_INT, c->state_range + 1, 1, MPIU_INT, c->comm));
   for (PetscMPIInt r = 0; r < c->size; r++) c->state_range[r + 1] += c->state_range[r];
@@ -268,14 +268,8 @@ PetscErrorCode KNCircuitGetLogDensityIndex(KNCircuit c, PetscInt *index)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/*@
-  KNCircuitGetParameterOffset - local offset of the parameter block inside this rank's part of a state Vec.
-
-  Not Collective
-
-  Level: developer
-@*/
-PetscErrorCode KNCircuitGetParameterOffset(KNCircuit c, PetscInt *offset)
+/* Local offset of the parameter block (state mode) inside this rank's part of a state Vec. */
+PetscErrorCode KNCircuitGetParameterOffset_Private(KNCircuit c, PetscInt *offset)
 {
   PetscFunctionBegin;
   *offset = c->nown * c->B + ((c->flow && c->rank == 0) ? c->B : 0);

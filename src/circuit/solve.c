@@ -14,7 +14,7 @@ static PetscErrorCode SetVectorTolerances(KNCircuit c)
     PetscCall(KNCircuitCreateStateVec(c, &c->vatol));
     PetscCall(VecDuplicate(c->vatol, &c->vrtol));
   }
-  PetscCall(KNCircuitGetParameterOffset(c, &off));
+  PetscCall(KNCircuitGetParameterOffset_Private(c, &off));
   PetscCall(VecGetLocalSize(c->vatol, &n));
   PetscCall(VecGetArray(c->vatol, &a));
   PetscCall(VecGetArray(c->vrtol, &r));
@@ -42,9 +42,30 @@ static PetscErrorCode ScaleStepSizes(KNCircuit c)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-PetscErrorCode KNCircuitSetUpTS_Private(KNCircuit c)
+/* TSSetRHSJacobianP gives exact gradients with TSRK tableaus, except that PETSc < 3.21.4 drops the Jp^T products
+   of stages with b_i = 0 (all but a skipped FSAL last stage). The theta methods are only used in state mode. */
+static PetscErrorCode JacobianPIsExact(KNCircuit c, PetscBool *exact)
 {
-  TSType type;
+  PetscBool        rk;
+  PetscInt         s;
+  const PetscReal *b;
+  PetscBool        fsal;
+
+  PetscFunctionBegin;
+  PetscCall(PetscObjectTypeCompare((PetscObject)c->ts, TSRK, &rk));
+  *exact = rk;
+  if (!rk || PETSC_VERSION_GE(3, 21, 4)) PetscFunctionReturn(KN_SUCCESS);
+  PetscCall(TSRKGetTableau(c->ts, &s, NULL, &b, NULL, NULL, NULL, NULL, &fsal));
+  for (PetscInt i = 0; i < s; i++)
+    if (b[i] == 0.0 && !(fsal && i == s - 1)) *exact = PETSC_FALSE;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* The TS and its type, before the layout: the layout depends on whether theta rides in the state. */
+PetscErrorCode KNCircuitCreateTS_Private(KNCircuit c)
+{
+  TSType    type;
+  PetscBool rk, theta, exact = PETSC_FALSE;
 
   PetscFunctionBegin;
   PetscCall(TSCreate(c->comm, &c->ts));
@@ -52,7 +73,6 @@ PetscErrorCode KNCircuitSetUpTS_Private(KNCircuit c)
   PetscCall(TSSetProblemType(c->ts, TS_NONLINEAR));
   PetscCall(TSSetType(c->ts, TSRK));
   PetscCall(TSRKSetType(c->ts, TSRK5DP)); /* dopri5, as the reference code */
-  PetscCall(TSSetRHSFunction(c->ts, NULL, KNCircuitRHSFunction_Private, c));
   PetscCall(TSSetMaxTime(c->ts, KNCircuitPhysicalDuration(c)));
   PetscCall(TSSetMaxSteps(c->ts, 1000000));
   PetscCall(TSSetExactFinalTime(c->ts, TS_EXACTFINALTIME_MATCHSTEP));
@@ -60,16 +80,27 @@ PetscErrorCode KNCircuitSetUpTS_Private(KNCircuit c)
   PetscCall(TSSetTolerances(c->ts, 1e-4, NULL, 1e-4, NULL));
   PetscCall(TSSetFromOptions(c->ts));
   PetscCall(TSGetType(c->ts, &type));
-  {
-    PetscBool rk, theta;
-    PetscCall(PetscObjectTypeCompare((PetscObject)c->ts, TSRK, &rk));
-    PetscCall(PetscObjectTypeCompareAny((PetscObject)c->ts, &theta, TSTHETA, TSBEULER, TSCN, ""));
-    PetscCheck(rk || theta, c->comm, PETSC_ERR_SUP, "-ts_type %s has no adjoint in PETSc %d.%d: use rk (1fe, 2a, 3, 3bs, 4, 5dp, 5bs, ...) or an implicit theta method (beuler, cn, theta)", type, PETSC_VERSION_MAJOR, PETSC_VERSION_MINOR);
-    PetscCheck(rk || c->jactype == KN_JACOBIAN_AIJ, c->comm, PETSC_ERR_ARG_INCOMP, "-ts_type %s is implicit: it needs an assembled Jacobian, add -kn_jacobian aij", type);
-  }
+  PetscCall(PetscObjectTypeCompare((PetscObject)c->ts, TSRK, &rk));
+  PetscCall(PetscObjectTypeCompareAny((PetscObject)c->ts, &theta, TSTHETA, TSBEULER, TSCN, ""));
+  PetscCheck(rk || theta, c->comm, PETSC_ERR_SUP, "-ts_type %s has no adjoint in PETSc %d.%d: use rk (1fe, 2a, 3, 3bs, 4, 5dp, 5bs, ...) or an implicit theta method (beuler, cn, theta)", type, PETSC_VERSION_MAJOR, PETSC_VERSION_MINOR);
+  PetscCheck(rk || c->jactype == KN_JACOBIAN_AIJ, c->comm, PETSC_ERR_ARG_INCOMP, "-ts_type %s is implicit: it needs an assembled Jacobian, add -kn_jacobian aij", type);
+  PetscCall(JacobianPIsExact(c, &exact));
+  PetscCheck(exact || c->adjparams != KN_ADJOINT_PARAMS_JACOBIANP, c->comm, PETSC_ERR_ARG_INCOMP, "-kn_adjoint_params jacobianp needs -ts_type rk with a tableau without zero weights (PETSc %d.%d drops their Jp^T products; fixed in 3.21.4): use -kn_adjoint_params state or auto", PETSC_VERSION_MAJOR, PETSC_VERSION_MINOR);
+  c->augmented = (PetscBool)(c->adjparams == KN_ADJOINT_PARAMS_STATE || (c->adjparams == KN_ADJOINT_PARAMS_AUTO && !exact));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+PetscErrorCode KNCircuitSetUpTS_Private(KNCircuit c)
+{
+  PetscFunctionBegin;
+  PetscCall(TSSetRHSFunction(c->ts, NULL, KNCircuitRHSFunction_Private, c));
   if (c->jactype == KN_JACOBIAN_AIJ) PetscCall(KNCircuitCreateAIJJacobian_Private(c, &c->J));
   else PetscCall(KNCircuitCreateShellJacobian_Private(c, &c->J));
   PetscCall(TSSetRHSJacobian(c->ts, c->J, c->J, KNCircuitRHSJacobian_Private, c));
+  if (!c->augmented) {
+    PetscCall(KNCircuitCreateShellJacobianP_Private(c, &c->Jp));
+    PetscCall(TSSetRHSJacobianP(c->ts, c->Jp, KNCircuitRHSJacobianP_Private, c));
+  }
   PetscCall(TSGetTimeStep(c->ts, &c->dt0));
   if (c->hw_scale != 1.0) PetscCall(ScaleStepSizes(c));
   PetscCall(SetVectorTolerances(c));
@@ -98,7 +129,7 @@ static PetscErrorCode ForwardSolve(KNCircuit c, Vec X)
   PetscInt steps, rejects;
 
   PetscFunctionBegin;
-  PetscCall(KNCircuitStateSetParameters(c, X, c->theta));
+  PetscCall(KNCircuitStateParameters_Private(c, X, c->theta, PETSC_TRUE));
   PetscCall(TSSetTime(c->ts, 0.0));
   PetscCall(TSSetStepNumber(c->ts, 0));
   PetscCall(TSSetTimeStep(c->ts, PetscMin(c->dt0, KNCircuitPhysicalDuration(c))));
@@ -142,20 +173,22 @@ PetscErrorCode KNCircuitSolve(KNCircuit c, Vec X)
   Input Parameters:
 + c - the circuit
 . X - the state at t = 0 (on output: the state at t = T)
-- L - dL/dX(T): voltages, log-densities, and any direct dL/dtheta in the parameter block (usually 0)
+. L - dL/dX(T) for the voltages and log-densities
+- G - a parameter Vec holding any direct dL/dtheta (usually 0)
 
-  Output Parameter:
-. L - dL/dX(0); its parameter block is dL/dtheta (read it with KNCircuitStateGetParameters())
+  Output Parameters:
++ L - dL/dX(0)
+- G - dL/dtheta of this layer
 
   Notes:
-  Exact for the time stepper used (discrete adjoint), for every TSRK tableau: the parameters are part of the
-  state. The trajectory is kept in memory and released afterwards, so a network holds one layer's trajectory.
+  Exact for the time stepper used (discrete adjoint), for every offered scheme. The trajectory is kept in
+  memory and released afterwards, so a network holds one layer's trajectory at a time.
 
   Level: beginner
 
-.seealso: KNCircuitSolve()
+.seealso: KNCircuitSolve(), KNCircuitSetAdjointParamsType()
 @*/
-PetscErrorCode KNCircuitSolveAdjoint(KNCircuit c, Vec X, Vec L)
+PetscErrorCode KNCircuitSolveAdjoint(KNCircuit c, Vec X, Vec L, Vec G)
 {
   TSTrajectory tj;
 
@@ -166,10 +199,12 @@ PetscErrorCode KNCircuitSolveAdjoint(KNCircuit c, Vec X, Vec L)
   PetscCall(TSTrajectorySetType(tj, c->ts, TSTRAJECTORYMEMORY)); /* the default type writes TS-data-* folders */
   PetscCall(TSTrajectorySetSolutionOnly(tj, PETSC_FALSE));
   PetscCall(ForwardSolve(c, X));
-  PetscCall(TSSetCostGradients(c->ts, 1, &L, NULL));
+  PetscCall(KNCircuitStateParameters_Private(c, L, G, PETSC_TRUE)); /* state mode: mu rides in the adjoint state */
+  PetscCall(TSSetCostGradients(c->ts, 1, &L, c->augmented ? NULL : &G));
   PetscCall(PetscLogEventBegin(KN_LayerAdjoint, 0, 0, 0, 0));
   PetscCall(TSAdjointSolve(c->ts));
   PetscCall(PetscLogEventEnd(KN_LayerAdjoint, 0, 0, 0, 0));
+  PetscCall(KNCircuitStateParameters_Private(c, L, G, PETSC_FALSE));
   PetscCall(TSRemoveTrajectory(c->ts));
   PetscFunctionReturn(KN_SUCCESS);
 }

@@ -118,46 +118,20 @@ PetscErrorCode KNCircuitParametersFromGraphOrder(KNCircuit c, Vec graph, Vec cir
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-static PetscErrorCode StateParameterCopy(KNCircuit c, Vec X, Vec theta, PetscBool to_state)
+/* Copies between the parameter block of a state Vec (state mode) and a parameter Vec. */
+PetscErrorCode KNCircuitStateParameters_Private(KNCircuit c, Vec X, Vec theta, PetscBool to_state)
 {
   PetscReal *x, *t;
   PetscInt   off, n = c->nown_edges * c->rows;
 
   PetscFunctionBegin;
-  PetscCall(KNCircuitGetParameterOffset(c, &off));
+  if (!c->augmented) PetscFunctionReturn(KN_SUCCESS);
+  PetscCall(KNCircuitGetParameterOffset_Private(c, &off));
   PetscCall(VecGetArray(X, &x));
   PetscCall(VecGetArray(theta, &t));
   if (to_state) PetscCall(PetscArraycpy(x + off, t, n));
   else PetscCall(PetscArraycpy(t, x + off, n));
   PetscCall(VecRestoreArray(theta, &t));
   PetscCall(VecRestoreArray(X, &x));
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
-/*@
-  KNCircuitStateGetParameters - copies the parameter block of a state Vec (e.g. an adjoint: dL/dtheta) into theta
-
-  Not Collective
-
-  Level: intermediate
-@*/
-PetscErrorCode KNCircuitStateGetParameters(KNCircuit c, Vec X, Vec theta)
-{
-  PetscFunctionBegin;
-  PetscCall(StateParameterCopy(c, X, theta, PETSC_FALSE));
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
-/*@
-  KNCircuitStateSetParameters - writes theta into the parameter block of a state Vec
-
-  Not Collective
-
-  Level: intermediate
-@*/
-PetscErrorCode KNCircuitStateSetParameters(KNCircuit c, Vec X, Vec theta)
-{
-  PetscFunctionBegin;
-  PetscCall(StateParameterCopy(c, X, theta, PETSC_TRUE));
   PetscFunctionReturn(KN_SUCCESS);
 }

@@ -84,9 +84,9 @@ PetscErrorCode KNNetBackward(KNNet net, const PetscReal dout[], const PetscReal 
     Vec       gi;
 
     PetscCall(VecCopy(net->X0[i], net->Y[i]));
-    PetscCall(KNCircuitSolveAdjoint(c, net->Y[i], net->Lam[i]));
     PetscCall(KNNetGetLayerParameterVec(net, grad, i, &gi));
-    PetscCall(KNCircuitStateGetParameters(c, net->Lam[i], gi));
+    PetscCall(VecZeroEntries(gi));
+    PetscCall(KNCircuitSolveAdjoint(c, net->Y[i], net->Lam[i], gi));
     PetscCall(KNNetRestoreLayerParameterVec(net, grad, i, &gi));
     if (k > 0) {
       PetscInt   j = SweepLayer(net, k - 1);
