@@ -11,3 +11,4 @@
 #include <kn/kndataset.h>
 #include <kn/knloss.h>
 #include <kn/knoptim.h>
+#include <kn/kntrainer.h>

@@ -5,6 +5,12 @@ static char help[] = "knet: build, evaluate and inspect KirchhoffNets (analog ci
                      "  eval  MODEL.h5 -kn_input FILE [-kn_output FILE]\n"
                      "                            push inputs (CSV or HDF5) through the model, write the final voltages\n"
                      "  demo                      a self-contained run on an embedded circuit: forward, adjoint gradient, timing\n"
+                     "  train [-options_file configs/X.yaml]\n"
+                     "                            train a net (regression, classification, generation, density); no options: quick demo\n"
+                     "  sample MODEL.h5 -kn_samples N [-kn_output FILE]\n"
+                     "                            draw samples (and their log-density) from a trained flow\n"
+                     "  eval MODEL.h5 -kn_task_type TYPE -kn_data NAME ...\n"
+                     "                            the task metric (MSE, top-1, NLL, density loss) of a model on a dataset\n"
                      "MODEL may be a model written by knet or one of the published reference weight files.\n"
                      "Every option can also come from a YAML file: -options_file run.yaml. Unknown options are an error;\n"
                      "errors print one message (add -kn_traceback for PETSc's full traceback).\n"
@@ -28,6 +34,8 @@ static const KNetCommand commands[] = {
   {"info", "knet info MODEL.h5", KNetInfo},
   {"eval", "knet eval MODEL.h5 -kn_input FILE [-kn_output FILE]", KNetEval},
   {"demo", "knet demo", KNetDemo},
+  {"train", "knet train [-options_file configs/X.yaml] [options]", KNetTrain},
+  {"sample", "knet sample MODEL.h5 -kn_samples N [-kn_output FILE]", KNetSample},
 };
 
 int main(int argc, char **argv)

@@ -11,6 +11,12 @@ typedef struct {
 PETSC_INTERN PetscErrorCode KNetInfo(int, char **);
 PETSC_INTERN PetscErrorCode KNetEval(int, char **);
 PETSC_INTERN PetscErrorCode KNetDemo(int, char **);
+PETSC_INTERN PetscErrorCode KNetTrain(int, char **);
+PETSC_INTERN PetscErrorCode KNetSample(int, char **);
+/* knet eval with -kn_task_type: the task metric of a model on a dataset (src/apps/knet_task.c). */
+PETSC_INTERN PetscErrorCode KNetEvalTask(int, char **);
+/* KNNetLoad(); a published reference file first puts its dopri5 settings into the options (KNPublishedSetSolverOptions()). */
+PETSC_INTERN PetscErrorCode KNetLoadModel(MPI_Comm, const char[], PetscInt, PetscBool, KNNet *);
 
 /* Reads a matrix of n rows x m columns from a CSV/whitespace text file (optional header) or an HDF5 dataset. */
 PETSC_INTERN PetscErrorCode KNetReadMatrix(MPI_Comm, const char[], const char[], PetscInt *, PetscInt *, PetscReal **);

@@ -58,6 +58,14 @@ PetscErrorCode KNetEval(int argc, char **argv)
 
   PetscFunctionBegin;
   {
+    PetscBool task;
+    PetscCall(PetscOptionsHasName(NULL, NULL, "-kn_task_type", &task));
+    if (task) { /* the task metric instead of the voltages */
+      PetscCall(KNetEvalTask(argc, argv));
+      PetscFunctionReturn(KN_SUCCESS);
+    }
+  }
+  {
     PetscBool help;
     PetscCall(PetscOptionsHasHelp(NULL, &help));
     if (help && (argc < 1 || argv[0][0] == '-')) {

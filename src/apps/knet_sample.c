@@ -1,0 +1,82 @@
+/* knet sample MODEL.h5 -kn_samples N [-kn_output FILE]: samples of a trained flow, z ~ N(0, I) pushed forward. */
+#include "knet.h"
+
+typedef struct {
+  char      output[PETSC_MAX_PATH_LEN];
+  PetscInt  n, batch, seed;
+  PetscBool has_output;
+} SampleOptions;
+
+static PetscErrorCode ProcessOptions(MPI_Comm comm, SampleOptions *o)
+{
+  PetscBool set;
+
+  PetscFunctionBegin;
+  o->n = 1000, o->batch = 512, o->seed = 22; /* the reference's inference seed */
+  o->output[0] = 0;
+  PetscOptionsBegin(comm, NULL, "knet sample options", "knet");
+  PetscCall(PetscOptionsBoundedInt("-kn_samples", "Number of samples", "KNFlowSample", o->n, &o->n, &set, 1));
+  PetscCall(PetscOptionsString("-kn_output", "CSV file for the samples and their log-density (default: print to stdout)", "knet sample", o->output, o->output, sizeof(o->output), &o->has_output));
+  PetscCall(PetscOptionsBoundedInt("-kn_batch_size", "Samples integrated together (they share adaptive steps)", "knet sample", o->batch, &o->batch, NULL, 1));
+  PetscCall(PetscOptionsInt("-kn_seed", "Seed of the base samples z ~ N(0, I)", "KNFlowSample", o->seed, &o->seed, NULL));
+  PetscOptionsEnd();
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* "v1,...,vK,logq" */
+static PetscErrorCode MakeHeader(KNNet net, char **header)
+{
+  PetscInt        K;
+  const PetscInt *nodes;
+  size_t          len = 0, cap;
+
+  PetscFunctionBegin;
+  PetscCall(KNNetGetReadout(net, &K, &nodes));
+  cap = 16 * (size_t)(K + 2);
+  PetscCall(PetscMalloc1(cap, header));
+  for (PetscInt k = 0; k < K; k++) len += (size_t)snprintf(*header + len, cap - len, "v%" PetscInt_FMT ",", nodes[k]);
+  snprintf(*header + len, cap - len, "logq");
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+PetscErrorCode KNetSample(int argc, char **argv)
+{
+  MPI_Comm      comm = PETSC_COMM_WORLD;
+  SampleOptions o;
+  KNNet         net;
+  PetscInt      K;
+  PetscReal    *x, *lq, *y;
+  char         *header;
+  PetscBool     help;
+
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsHasHelp(NULL, &help));
+  if (help && (argc < 1 || argv[0][0] == '-')) {
+    PetscCall(ProcessOptions(comm, &o));
+    PetscCall(KNetHelpNet(comm));
+    PetscFunctionReturn(KN_SUCCESS);
+  }
+  PetscCheck(argc >= 1 && argv[0][0] != '-', comm, PETSC_ERR_ARG_WRONG, "usage: knet sample MODEL.h5 -kn_samples N [-kn_output FILE]");
+  PetscCall(ProcessOptions(comm, &o));
+  PetscCall(KNetLoadModel(comm, argv[0], PetscMin(o.batch, o.n), PETSC_TRUE, &net));
+  PetscCall(KNNetGetReadout(net, &K, NULL));
+  PetscCall(PetscMalloc3(o.n * K, &x, o.n, &lq, o.n * (K + 1), &y));
+  PetscCall(KNFlowSample(net, o.n, (PetscInt64)o.seed, x, lq));
+  for (PetscInt i = 0; i < o.n; i++) {
+    PetscCall(PetscArraycpy(y + i * (K + 1), x + i * K, K));
+    y[i * (K + 1) + K] = lq[i];
+  }
+  PetscCall(MakeHeader(net, &header));
+  if (o.has_output) {
+    PetscCall(KNetWriteCSV(comm, o.output, header, o.n, K + 1, y));
+    PetscCall(PetscPrintf(comm, "knet sample: %" PetscInt_FMT " samples -> %s (%" PetscInt_FMT " columns: %s)\n", o.n, o.output, K + 1, header));
+  } else {
+    PetscCall(PetscPrintf(comm, "%s\n", header));
+    for (PetscInt i = 0; i < o.n; i++)
+      for (PetscInt j = 0; j <= K; j++) PetscCall(PetscPrintf(comm, "%.10g%s", (double)y[i * (K + 1) + j], j < K ? "," : "\n"));
+  }
+  PetscCall(PetscFree(header));
+  PetscCall(PetscFree3(x, lq, y));
+  PetscCall(KNNetDestroy(&net));
+  PetscFunctionReturn(KN_SUCCESS);
+}

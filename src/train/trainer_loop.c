@@ -1,0 +1,231 @@
+/* KNTrainer: the training loop, progress lines and the run directory (model.h5, metrics.csv, options.txt). */
+#include <errno.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <petscviewer.h>
+#include <kn/knio.h>
+#include "taskimpl.h"
+
+#define KN_METRICS_HEADER "epoch,loss,lr,test_metric,rhs_evals,seconds"
+
+/* mkdir -p on rank 0; the default name runs/DATE-TIME is chosen there and sent to every rank. */
+PetscErrorCode KNTrainerMakeRunDirectory_Private(KNTrainer tr)
+{
+  PetscMPIInt rank;
+  int         err = 0;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(tr->comm, &rank));
+  if (!rank) {
+    if (!tr->rundir[0]) {
+      time_t now = time(NULL);
+      strftime(tr->rundir, sizeof(tr->rundir), "runs/%Y%m%d-%H%M%S", localtime(&now));
+    }
+    for (char *p = tr->rundir + 1; !err; p++) {
+      char c = *p;
+      if (c != '/' && c != 0) continue;
+      *p = 0;
+      if (mkdir(tr->rundir, 0777) && errno != EEXIST) err = errno;
+      *p = c;
+      if (!c) break;
+    }
+  }
+  PetscCallMPI(MPI_Bcast(tr->rundir, sizeof(tr->rundir), MPI_CHAR, 0, tr->comm));
+  PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, tr->comm));
+  PetscCheck(!err, tr->comm, PETSC_ERR_FILE_OPEN, "Cannot create the run directory %s: %s (choose another with -kn_run_dir)", tr->rundir, strerror(err));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* options.txt: the effective option table; metrics.csv: the header. */
+PetscErrorCode KNTrainerWriteOptions_Private(KNTrainer tr)
+{
+  PetscViewer v;
+  char        path[PETSC_MAX_PATH_LEN];
+  PetscMPIInt rank;
+  int         ok = 1;
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/options.txt", tr->rundir));
+  PetscCall(PetscViewerASCIIOpen(tr->comm, path, &v));
+  PetscCall(PetscOptionsView(NULL, v));
+  PetscCall(PetscViewerDestroy(&v));
+  PetscCallMPI(MPI_Comm_rank(tr->comm, &rank));
+  if (!rank) {
+    FILE *fp;
+    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/metrics.csv", tr->rundir));
+    fp = fopen(path, "w");
+    ok = fp && fprintf(fp, "%s\n", KN_METRICS_HEADER) > 0;
+    if (fp) ok = (fclose(fp) == 0) && ok;
+  }
+  PetscCallMPI(MPI_Bcast(&ok, 1, MPI_INT, 0, tr->comm));
+  PetscCheck(ok, tr->comm, PETSC_ERR_FILE_WRITE, "Cannot write %s/metrics.csv (disk full or not writable?)", tr->rundir);
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+static PetscErrorCode AppendMetrics(KNTrainer tr, PetscInt epoch, PetscReal loss, PetscReal lr, PetscReal test, PetscInt rhs, PetscReal sec)
+{
+  PetscMPIInt rank;
+  int         ok = 1;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(tr->comm, &rank));
+  if (!rank) {
+    char  path[PETSC_MAX_PATH_LEN];
+    FILE *fp;
+    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/metrics.csv", tr->rundir));
+    fp = fopen(path, "a");
+    ok = fp && fprintf(fp, "%" PetscInt_FMT ",%.10g,%.6g,%.10g,%" PetscInt_FMT ",%.3f\n", epoch, (double)loss, (double)lr, (double)test, rhs, (double)sec) > 0;
+    if (fp) ok = (fclose(fp) == 0) && ok;
+  }
+  PetscCallMPI(MPI_Bcast(&ok, 1, MPI_INT, 0, tr->comm));
+  PetscCheck(ok, tr->comm, PETSC_ERR_FILE_WRITE, "Cannot append to %s/metrics.csv", tr->rundir);
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* h:mm:ss */
+static void FormatTime(PetscReal s, char buf[], size_t len)
+{
+  long t = (long)(s + 0.5);
+  snprintf(buf, len, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
+}
+
+/* Seconds left: remaining epochs (and, with a step limit, remaining steps) at the average rate so far. */
+static PetscReal EstimateLeft(KNTrainer tr, PetscReal elapsed, PetscInt epoch, PetscInt nb, PetscInt b)
+{
+  PetscReal done = (PetscReal)epoch + (PetscReal)b / (PetscReal)nb, left = (PetscReal)tr->epochs - done;
+  PetscInt  it = tr->iter;
+
+  if (done <= 0) return 0;
+  if (tr->max_iter && it > 0) left = PetscMin(left, (PetscReal)(tr->max_iter - it) / (PetscReal)it * done);
+  return PetscMax(left, 0) * elapsed / done;
+}
+
+/* One epoch of optimizer steps; *stop when the step limit is reached. */
+static PetscErrorCode RunEpoch(KNTrainer tr, PetscInt epoch, PetscReal t0, KNTaskTally *tally, PetscBool *stop)
+{
+  PetscInt   n = 1, nf = 0, nt = 0, nb, B = tr->batch, *perm = NULL;
+  PetscReal *x = NULL, *y = NULL, last = MPI_Wtime();
+
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(tally, sizeof(*tally)));
+  if (tr->train) {
+    PetscCall(KNDatasetGetSizes(tr->train, &n, &nf, &nt));
+    PetscCall(PetscMalloc3(n, &perm, B * nf, &x, B * PetscMax(nt, 1), &y));
+    PetscCall(KNPermutation(n, tr->seed, epoch, perm));
+  } else n = B; /* density: one fresh batch per epoch */
+  nb = (n + B - 1) / B;
+  for (PetscInt b = 0; b < nb && !*stop; b++) {
+    PetscInt m = PetscMin(B, n - b * B);
+    if (tr->train) PetscCall(KNDatasetGetBatch(tr->train, perm + b * B, m, x, y));
+    PetscCall(KNTaskComputeBatch(tr->task, tr->net, m, x, nt ? y : NULL, (PetscInt64)tr->iter * B, tr->grad, tally));
+    PetscCall(KNOptimizerStep(tr->opt, tr->theta, tr->grad));
+    PetscCall(KNNetSetParameters(tr->net, tr->theta));
+    tr->iter++;
+    if (tr->max_iter && tr->iter >= tr->max_iter) *stop = PETSC_TRUE;
+    if (tr->progress > 0 && MPI_Wtime() - last > tr->progress && b + 1 < nb) {
+      char el[32], eta[32];
+      last = MPI_Wtime();
+      FormatTime(last - t0, el, sizeof(el));
+      FormatTime(EstimateLeft(tr, last - t0, epoch, nb, b + 1), eta, sizeof(eta));
+      PetscCall(PetscPrintf(tr->comm, "  epoch %" PetscInt_FMT " batch %" PetscInt_FMT "/%" PetscInt_FMT "  loss %.6f  elapsed %s  ETA %s\n", epoch + 1, b + 1, nb, (double)(tally->loss / tally->n), el, eta));
+    }
+  }
+  PetscCall(PetscFree3(perm, x, y));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* Test metric of the current parameters (NaN if there is nothing to test on). */
+static PetscErrorCode TestMetric(KNTrainer tr, PetscReal *metric, PetscReal *top5)
+{
+  KNTaskTally t;
+  KNTaskType  type;
+  PetscBool   density;
+
+  PetscFunctionBegin;
+  *metric = *top5 = KN_NAN;
+  PetscCall(KNTaskGetType(tr->task, &type));
+  PetscCall(PetscStrcmp(type, KNTASKDENSITY, &density));
+  if (!tr->test && !density) PetscFunctionReturn(KN_SUCCESS);
+  PetscCall(KNTaskEvaluate(tr->task, tr->net, tr->test, tr->test_samples, 0, &t));
+  PetscCall(KNTaskTallyGetMetric(tr->task, &t, NULL, metric));
+  if (t.n) *top5 = (PetscReal)t.top5 / (PetscReal)t.n;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+static PetscErrorCode Finish(KNTrainer tr)
+{
+  char        path[PETSC_MAX_PATH_LEN], el[32];
+  const char *name;
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/model.h5", tr->rundir));
+  if (tr->save) PetscCall(KNNetSave(tr->net, path));
+  PetscCall(KNTaskGetMetricName(tr->task, &name));
+  FormatTime(tr->seconds, el, sizeof(el));
+  PetscCall(PetscPrintf(tr->comm, "knet train: %" PetscInt_FMT " epochs (%" PetscInt_FMT " steps) in %s; final training loss %.6f", tr->epoch, tr->iter, el, (double)tr->loss));
+  if (!PetscIsNanReal(tr->metric)) PetscCall(PetscPrintf(tr->comm, ", test %s %.6g", name, (double)tr->metric));
+  PetscCall(PetscPrintf(tr->comm, "\nknet train: %s%s%s/metrics.csv, %s/options.txt\n", tr->save ? path : "", tr->save ? ", " : "", tr->rundir, tr->rundir));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@C
+  KNTrainerTrain - runs the epochs: shuffled mini-batches (KNPermutation() of the seed and epoch), one optimizer step
+  each, the learning rate of the schedule per epoch, the test metric, a progress line and a metrics.csv row per
+  epoch; writes the final model
+
+  Collective
+
+  Notes:
+  The run directory gets options.txt (the effective option table) at the start, metrics.csv with the header
+  epoch,loss,lr,test_metric,rhs_evals,seconds (loss: mean training loss of the epoch; test_metric: see
+  KNTaskTallyGetMetric(), nan when not computed; rhs_evals: RHS evaluations of all layers in the epoch, forward,
+  recompute and adjoint; seconds: wall time of the epoch) and model.h5 at the end (-kn_train_save).
+
+  Level: beginner
+
+.seealso: KNTrainerSetUp(), KNTrainerGetResult()
+@*/
+PetscErrorCode KNTrainerTrain(KNTrainer tr)
+{
+  PetscReal      t0, lr;
+  PetscBool      stop = PETSC_FALSE;
+  const char    *name;
+  KNCircuitStats s0, s1;
+
+  PetscFunctionBegin;
+  PetscCall(KNTrainerSetUp(tr));
+  PetscCall(KNTrainerMakeRunDirectory_Private(tr));
+  PetscCall(KNTrainerWriteOptions_Private(tr));
+  PetscCall(KNTaskGetMetricName(tr->task, &name));
+  t0 = MPI_Wtime();
+  for (PetscInt e = tr->epoch; e < tr->epochs && !stop; e++) {
+    KNTaskTally tally;
+    PetscReal   te = MPI_Wtime(), top5 = KN_NAN, test = KN_NAN;
+    char        el[32], eta[32];
+    PetscBool   last;
+
+    PetscCall(KNScheduleLR(tr->schedule, tr->lr0, e, &lr));
+    PetscCall(KNOptimizerSetLearningRate(tr->opt, lr));
+    PetscCall(KNNetGetStats(tr->net, &s0));
+    PetscCall(RunEpoch(tr, e, t0, &tally, &stop));
+    PetscCall(KNTaskTallyGetMetric(tr->task, &tally, &tr->loss, NULL));
+    last = (PetscBool)(stop || e + 1 == tr->epochs);
+    if (last || (tr->test_every && (e + 1) % tr->test_every == 0)) {
+      PetscCall(TestMetric(tr, &test, &top5));
+      tr->metric = test, tr->secondary = top5;
+    }
+    PetscCall(KNNetGetStats(tr->net, &s1));
+    tr->epoch = e + 1;
+    tr->seconds = MPI_Wtime() - t0;
+    PetscCall(AppendMetrics(tr, e + 1, tr->loss, lr, test, s1.rhs_evals - s0.rhs_evals, MPI_Wtime() - te));
+    FormatTime(tr->seconds, el, sizeof(el));
+    FormatTime(EstimateLeft(tr, tr->seconds, e + 1, 1, 0), eta, sizeof(eta));
+    PetscCall(PetscPrintf(tr->comm, "epoch %" PetscInt_FMT "/%" PetscInt_FMT "  loss %.6f  lr %.3g", e + 1, tr->epochs, (double)tr->loss, (double)lr));
+    if (!PetscIsNanReal(test)) PetscCall(PetscPrintf(tr->comm, "  test %s %.6g", name, (double)test));
+    if (!PetscIsNanReal(test) && !PetscIsNanReal(top5) && name[0] == 't') PetscCall(PetscPrintf(tr->comm, " (top5 %.4g)", (double)top5));
+    PetscCall(PetscPrintf(tr->comm, "  %.2f s  elapsed %s  ETA %s\n", MPI_Wtime() - te, el, stop ? "0:00:00" : eta));
+  }
+  tr->seconds = MPI_Wtime() - t0;
+  PetscCall(Finish(tr));
+  PetscFunctionReturn(KN_SUCCESS);
+}
