@@ -27,8 +27,10 @@ static PetscErrorCode ReadBatch(const char path[], KNDataset ds, PetscInt *n)
   for (size_t r = 0; r < nrec; r++) {
     const unsigned char *rec = buf + r * KN_CIFAR_RECORD;
 
-    if (rec[0] > 9) PetscCall(PetscFree(buf));
-    PetscCheck(buf, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "CIFAR-10 batch file %s: record %zu has label %d, not a class in 0..9 (not a CIFAR-10 file, or records out of step)", path, r, (int)rec[0]);
+    const int            label = rec[0];
+
+    if (label > 9) PetscCall(PetscFree(buf));
+    PetscCheck(buf, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "CIFAR-10 batch file %s: record %zu has label %d, not a class in 0..9 (not a CIFAR-10 file, or records out of step)", path, r, label);
     /* the file stores R, G, B planes of 32 x 32 row-major: exactly the channel-major node order */
     if (ds->x) {
       PetscReal *x = ds->x + (*n + (PetscInt)r) * KN_CIFAR_PIXELS;

@@ -86,13 +86,14 @@ PetscErrorCode KNParseTable_Private(const char path[], char *buf, size_t size, P
   *header = PETSC_FALSE;
   for (size_t i = 0; i < size; i++) nlines += buf[i] == '\n';
   if (size >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) p += 3; /* UTF-8 byte order mark */
-  for (; p < end; p += strlen(p) + 1) {
-    char    *nl = strchr(p, '\n'), *hash, bad[41];
+  for (char *next; p < end; p = next) {
+    char    *nl = memchr(p, '\n', (size_t)(end - p)), *hash, bad[41];
     PetscInt k, badcol;
 
     if (nl) *nl = '\0';
+    next = nl ? nl + 1 : end;
     pos.line++;
-    pos.lastline = (PetscBool)(!nl && p + strlen(p) == end);
+    pos.lastline = (PetscBool)!nl;
     if ((hash = strchr(p, '#'))) *hash = '\0';
     if (!p[strspn(p, " \t\r")]) continue;
     if (m < 0) { /* first line with content: a header if a cell is not a number */

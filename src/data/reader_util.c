@@ -150,7 +150,9 @@ static PetscErrorCode ReadAll(gzFile gz, const char path[], const char what[], u
       int         err;
       const char *msg = gzerror(gz, &err);
 
-      PetscCheck(got == 0 && err == Z_OK, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "%s %s: %s (%s)", what, path, err == Z_BUF_ERROR ? "the gzip stream ends early: truncated file" : "read error or corrupt gzip data", err == Z_ERRNO ? strerror(errno) : msg);
+      if (msg && !strncmp(msg, path, strlen(path)) && msg[strlen(path)] == ':') msg += strlen(path) + 1; /* gzerror() prefixes the path */
+      PetscCheck(err != Z_BUF_ERROR, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "%s %s: the gzip stream ends early: truncated file", what, path);
+      PetscCheck(got == 0 && err == Z_OK, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "%s %s: read error or corrupt gzip data (%s)", what, path, err == Z_ERRNO ? strerror(errno) : msg);
       break;
     }
     *size += (size_t)got;
