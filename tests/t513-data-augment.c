@@ -94,6 +94,21 @@ static PetscErrorCode Geometry(KNTest *t)
       for (PetscInt w = 0; w < 4; w++) same = (PetscBool)(same && tout[h * 4 + w] == in[w * 4 + 3 - h] && tout[16 + h * 4 + w] == 1 - in[w * 4 + 3 - h]);
     PetscCall(KNTestOk(t, same, "every channel of a 2-channel image gets the same transform"));
   }
+  {
+    /* Pillow 9.4 Image.rotate(angle, resample=NEAREST, fillcolor=0) of the 8 x 8 image (8h + w + 1): what torchvision's
+       RandomRotation does to a PIL image (0 = filled) */
+    const int pil10[64]  = {0, 3, 4, 5, 6, 7, 8, 0, 1, 10, 11, 12, 13, 14, 15, 24, 9, 18, 19, 20, 21, 22, 23, 32, 17, 26, 27, 28, 29, 30, 31, 40, 25, 34, 35, 36, 37, 38, 39, 48, 33, 42, 43, 44, 45, 46, 47, 56, 41, 50, 51, 52, 53, 54, 55, 64, 0, 57, 58, 59, 60, 61, 62, 0};
+    const int pilm37[64] = {0, 0, 17, 10, 3, 4, 0, 0, 0, 25, 18, 19, 11, 12, 5, 0, 33, 34, 26, 27, 20, 13, 14, 6, 41, 42, 35, 28, 29, 21, 22, 15, 50, 43, 44, 36, 37, 30, 23, 24, 59, 51, 52, 45, 38, 39, 31, 32, 0, 60, 53, 54, 46, 47, 40, 0, 0, 0, 61, 62, 55, 48, 0, 0};
+    PetscReal im8[64], r8[64];
+    PetscBool pil = PETSC_TRUE;
+
+    for (PetscInt k = 0; k < 64; k++) im8[k] = (PetscReal)(k + 1);
+    PetscCall(KNImageTransform(1, 8, 8, 10.0, 0, 0, KN_INTERP_NEAREST, im8, r8));
+    for (PetscInt k = 0; k < 64; k++) pil = (PetscBool)(pil && r8[k] == pil10[k]);
+    PetscCall(KNImageTransform(1, 8, 8, -37.0, 0, 0, KN_INTERP_NEAREST, im8, r8));
+    for (PetscInt k = 0; k < 64; k++) pil = (PetscBool)(pil && r8[k] == pilm37[k]);
+    PetscCall(KNTestOk(t, pil, "nearest rotations by 10 and -37 degrees equal Pillow's Image.rotate (torchvision's RandomRotation on PIL images)"));
+  }
   EXPECT_ERROR(t, PETSC_ERR_ARG_IDN, KNImageTransform(1, 4, 4, 10.0, 0, 0, KN_INTERP_NEAREST, in, in), "in-place transform (in == out) is an error");
   PetscFunctionReturn(KN_SUCCESS);
 }
