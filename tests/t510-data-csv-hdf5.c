@@ -92,9 +92,9 @@ static PetscErrorCode CSVGood(KNTest *t)
   PetscCall(KNTestOkAll(t, Holds(ds, 2, 3, 0, x2, NULL), "whitespace separated, no header, comments, blank lines, CRLF: 2 x 3, unlabelled"));
   PetscCall(KNDatasetDestroy(&ds));
 
-  PetscCall(WriteText("semi.csv", "\xEF\xBB\xBF" "a ; b\n1;2\n 3 ; 4", PETSC_FALSE, path));
+  PetscCall(WriteText("semi.csv", "\xEF\xBB\xBF" "\"a\" ; \"b\"\n1;\"2\"\n 3 ; 4", PETSC_FALSE, path));
   PetscCall(KNDatasetLoadCSV(PETSC_COMM_WORLD, path, 1, &ds));
-  PetscCall(KNTestOkAll(t, Holds(ds, 2, 1, 1, x3, y3), "semicolons, a byte order mark, a header, no final newline"));
+  PetscCall(KNTestOkAll(t, Holds(ds, 2, 1, 1, x3, y3), "semicolons, a byte order mark, a quoted header and cell, no final newline"));
   PetscCall(KNDatasetDestroy(&ds));
 
   PetscCall(WriteText("data.csv.gz", "x1,x2,y\n1,2,3\n4.5,-6e-1,7\n", PETSC_TRUE, path));

@@ -53,7 +53,8 @@ static PetscErrorCode SplitLine(const KNLinePos *pos, char *line, PetscReal v[],
       if (!*s) break;
       e = s + strcspn(s, " \t\r");
     }
-    tok  = Trim(s, e, &te);
+    tok = Trim(s, e, &te);
+    if (te - tok >= 2 && *tok == '"' && te[-1] == '"') tok++, te--; /* "1.5" as some spreadsheets write it */
     save = *te;
     *te  = '\0';
     ParseCell(tok, &x, &ok);
@@ -184,9 +185,10 @@ static PetscErrorCode ReadCSV(KNDataset ds, void *ctx)
   One sample per line. Cells are separated by commas or semicolons (if a line has any) or else by blanks; blank
   lines are skipped and '#' starts a comment. The first line with content is a header (and skipped) if one of its
   cells is not a number; it must have as many cells as the data rows. Every cell must be a finite number
-  (strtod(): C locale, a decimal point). Errors (PETSC_ERR_FILE_UNEXPECTED) name the file, the line and the
-  column: empty cells, non-numeric cells, rows with a different number of columns (ragged or truncated files), a
-  file without data rows; PETSC_ERR_FILE_OPEN if the file cannot be opened. Class labels read as targets are
+  (strtod(): C locale, a decimal point), optionally in double quotes (no separators inside quotes). Errors
+  (PETSC_ERR_FILE_UNEXPECTED) name the file, the line and the column: empty cells, non-numeric cells, rows with a
+  different number of columns (ragged or truncated files), a file without data rows; PETSC_ERR_FILE_OPEN if the
+  file cannot be opened. A '#' inside a header name starts a comment too. Class labels read as targets are
   declared with KNDatasetSetNumClasses().
 
   Level: beginner
