@@ -109,6 +109,18 @@ static PetscErrorCode Geometry(KNTest *t)
     for (PetscInt k = 0; k < 64; k++) pil = (PetscBool)(pil && r8[k] == pilm37[k]);
     PetscCall(KNTestOk(t, pil, "nearest rotations by 10 and -37 degrees equal Pillow's Image.rotate (torchvision's RandomRotation on PIL images)"));
   }
+  {
+    PetscReal ones[784], rot[784], hi = 0;
+    PetscInt  inner = 0;
+
+    for (PetscInt k = 0; k < 784; k++) ones[k] = 1.0;
+    for (PetscInt a = 1; a < 30; a++) {
+      PetscCall(KNImageTransform(1, 28, 28, 1.37 * a, 0, 0, KN_INTERP_BILINEAR, ones, rot));
+      for (PetscInt k = 0; k < 784; k++) hi = PetscMax(hi, rot[k]);
+      inner += rot[14 * 28 + 14] == 1.0;
+    }
+    PetscCall(KNTestOk(t, (PetscBool)(hi == 1.0 && inner == 29), "bilinear rotations of an all-ones 28 x 28 image never exceed 1 (no round-off overshoot) and keep the centre at 1"));
+  }
   EXPECT_ERROR(t, PETSC_ERR_ARG_IDN, KNImageTransform(1, 4, 4, 10.0, 0, 0, KN_INTERP_NEAREST, in, in), "in-place transform (in == out) is an error");
   PetscFunctionReturn(KN_SUCCESS);
 }

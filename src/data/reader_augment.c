@@ -64,16 +64,21 @@ PetscErrorCode KNImageTransform(PetscInt C, PetscInt H, PetscInt W, PetscReal de
         const PetscReal x0 = PetscFloorReal(sx), y0 = PetscFloorReal(sy), fx = sx - x0, fy = sy - y0;
 
         for (PetscInt k = 0; k < C; k++) {
-          PetscReal sum = 0;
+          PetscReal sum = 0, lo = PETSC_MAX_REAL, hi = -PETSC_MAX_REAL;
 
           for (PetscInt dy = 0; dy < 2; dy++) {
             for (PetscInt dx = 0; dx < 2; dx++) {
               const PetscReal px = x0 + dx, py = y0 + dy, wgt = (dx ? fx : 1 - fx) * (dy ? fy : 1 - fy);
+              const PetscReal val = (px >= 0 && px < W && py >= 0 && py < H) ? in[(k * H + (PetscInt)py) * W + (PetscInt)px] : 0.0;
 
-              if (wgt > 0 && px >= 0 && px < W && py >= 0 && py < H) sum += wgt * in[(k * H + (PetscInt)py) * W + (PetscInt)px];
+              if (wgt > 0) {
+                sum += wgt * val;
+                lo = PetscMin(lo, val);
+                hi = PetscMax(hi, val);
+              }
             }
           }
-          out[(k * H + h) * W + w] = sum;
+          out[(k * H + h) * W + w] = PetscMin(PetscMax(sum, lo), hi); /* a convex combination: no round-off overshoot */
         }
       }
     }
