@@ -5,6 +5,11 @@ static char help[] = "knet: build, evaluate and inspect KirchhoffNets (analog ci
                      "  eval  MODEL.h5 -kn_input FILE [-kn_output FILE]\n"
                      "                            push inputs (CSV or HDF5) through the model, write the final voltages\n"
                      "  demo                      a self-contained run on an embedded circuit: forward, adjoint gradient, timing\n"
+                     "  export-spice MODEL.h5 -kn_input FILE -kn_sample k -kn_spice_dir DIR [-kn_hw_scale a]\n"
+                     "                            one ngspice netlist per layer for one input sample, and DIR/run.sh to chain them\n"
+                     "  verify-spice MODEL.h5 -kn_input FILE -kn_sample k [-kn_hw_scale a] [-kn_spice_tol t]\n"
+                     "                            run the netlists in ngspice, compare every layer's voltages with knet's solver\n"
+                     "  (knet info MODEL.h5 -kn_hw_scale a [-kn_hw_current I0] adds capacitances, time, devices by law, charge)\n"
                      "  train [-options_file configs/X.yaml]\n"
                      "                            train a net (regression, classification, generation, density); no options: quick demo\n"
                      "  sample MODEL.h5 -kn_samples N [-kn_output FILE]\n"
@@ -34,6 +39,8 @@ static const KNetCommand commands[] = {
   {"info", "knet info MODEL.h5", KNetInfo},
   {"eval", "knet eval MODEL.h5 -kn_input FILE [-kn_output FILE]", KNetEval},
   {"demo", "knet demo", KNetDemo},
+  {"export-spice", "knet export-spice MODEL.h5 -kn_input FILE -kn_sample k -kn_spice_dir DIR [-kn_hw_scale a]", KNetExportSpice},
+  {"verify-spice", "knet verify-spice MODEL.h5 -kn_input FILE -kn_sample k [-kn_hw_scale a] [-kn_spice_tol t]", KNetVerifySpice},
   {"train", "knet train [-options_file configs/X.yaml] [options]", KNetTrain},
   {"sample", "knet sample MODEL.h5 -kn_samples N [-kn_output FILE]", KNetSample},
 };

@@ -11,6 +11,10 @@ typedef struct {
 PETSC_INTERN PetscErrorCode KNetInfo(int, char **);
 PETSC_INTERN PetscErrorCode KNetEval(int, char **);
 PETSC_INTERN PetscErrorCode KNetDemo(int, char **);
+PETSC_INTERN PetscErrorCode KNetExportSpice(int, char **);
+PETSC_INTERN PetscErrorCode KNetVerifySpice(int, char **);
+/* knet info -kn_hw_scale a [-kn_hw_current I0]: the hardware figures of a loaded net (nothing without those options). */
+PETSC_INTERN PetscErrorCode KNetHardwareReport(KNNet);
 PETSC_INTERN PetscErrorCode KNetTrain(int, char **);
 PETSC_INTERN PetscErrorCode KNetSample(int, char **);
 /* knet eval with -kn_task_type: the task metric of a model on a dataset (src/apps/knet_task.c). */

@@ -47,6 +47,7 @@ PetscErrorCode KNetInfo(int argc, char **argv)
     totalE += E;
   }
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "total: %" PetscInt_FMT " edges (devices), %" PetscInt_FMT " parameters\n", totalE, P));
+  PetscCall(KNetHardwareReport(net)); /* with -kn_hw_scale / -kn_hw_current, see knet_spice.c */
   PetscCall(KNNetDestroy(&net));
   PetscFunctionReturn(KN_SUCCESS);
 }

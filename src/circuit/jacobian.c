@@ -13,6 +13,7 @@ static void FusedTranspose(KNCircuit c, const PetscReal *lv, const PetscReal *lw
     const PetscReal *vs = lv + c->le.in_s[e] * B, *vd = lv + c->le.in_d[e] * B, *ws = lw + c->le.in_s[e] * B, *wd = lw + c->le.in_d[e] * B;
     PetscReal       *ys = yv + c->le.out_s[e] * B, *yd = yv + c->le.out_d[e] * B, *yt = yth + c->le.par[e] * rows;
 
+    KNCircuitPrefetchEdge(c, e, lv, lw, yv);
     if (c->kern->vjp) {
       c->kern->vjp(c->le.theta + e * rows, B, vs, vd, ws, wd, ys, yd, yt);
       continue;

@@ -19,7 +19,10 @@ static void AccumulateCurrents(KNCircuit c, const PetscReal *lv)
   PetscReal     *cur = c->ebuf, *f = c->fbuf;
 
   if (c->kern->apply) {
-    for (PetscInt e = 0; e < c->le.n; e++) c->kern->apply(c->le.theta + e * rows, B, lv + c->le.in_s[e] * B, lv + c->le.in_d[e] * B, f + c->le.out_s[e] * B, f + c->le.out_d[e] * B);
+    for (PetscInt e = 0; e < c->le.n; e++) {
+      KNCircuitPrefetchEdge(c, e, lv, NULL, f);
+      c->kern->apply(c->le.theta + e * rows, B, lv + c->le.in_s[e] * B, lv + c->le.in_d[e] * B, f + c->le.out_s[e] * B, f + c->le.out_d[e] * B);
+    }
     return;
   }
   for (PetscInt e = 0; e < c->le.n; e++) {
