@@ -50,7 +50,9 @@ struct _p_KNTrainer {
   char        schedule[64], rundir[PETSC_MAX_PATH_LEN];
   PetscReal   lr0, progress;
   PetscInt64  seed;
-  PetscBool   setupcalled, net_given, save;
+  PetscBool   setupcalled, net_given, save, monitor;
+  KNImageAugment aug;     /* training-time image augmentation (rotation, shift) */
+  PetscInt       augshape; /* entries given in -kn_train_augment_image */
   Vec         theta, grad;
   /* progress of the run */
   PetscInt  epoch, iter;

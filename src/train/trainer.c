@@ -28,6 +28,8 @@ PetscErrorCode KNTrainerCreate(MPI_Comm comm, KNTrainer *trainer)
   tr->progress     = 10.0;
   tr->seed         = 42;
   tr->save         = PETSC_TRUE;
+  tr->monitor      = PETSC_TRUE;
+  tr->aug.interp   = KN_INTERP_NEAREST; /* torchvision's default */
   tr->loss = tr->metric = tr->secondary = KN_NAN;
   PetscCall(PetscStrncpy(tr->schedule, "none", sizeof(tr->schedule)));
   PetscCall(KNTaskCreate(comm, &tr->task));
@@ -252,6 +254,10 @@ PetscErrorCode KNTrainerGetResult(KNTrainer tr, PetscInt *epochs, PetscReal *los
 . -kn_train_test_samples <B> - density: held-out base samples of the test metric
 . -kn_train_progress <10> - seconds between progress lines within an epoch (0: per epoch only)
 . -kn_train_save <true> - write model.h5 at the end
+. -kn_train_monitor <true> - print the progress lines and the final summary
+. -kn_train_augment_degrees <0> - images: random rotation in [-d, d] degrees per sample and step (mnist: 15)
+. -kn_train_augment_translate <0> - images: random whole-pixel shift up to this fraction of the size (mnist: 0.1)
+. -kn_train_augment_image <C,H,W> - the image shape (default from the features: 784 = 1,28,28; 3072 = 3,32,32; 64 = 1,8,8)
 . -kn_run_dir <runs/DATE-TIME> - the run directory
 - -kn_seed <42> - the run's seed
 
@@ -263,7 +269,8 @@ PetscErrorCode KNTrainerSetFromOptions(KNTrainer tr)
 {
   PetscInt  seed = (PetscInt)tr->seed;
   char      sched[64];
-  PetscBool set;
+  PetscInt  shape[3] = {1, 1, 1}, nshape = 3;
+  PetscBool set, sset;
 
   PetscFunctionBegin;
   PetscCall(PetscStrncpy(sched, tr->schedule, sizeof(sched)));
@@ -271,15 +278,21 @@ PetscErrorCode KNTrainerSetFromOptions(KNTrainer tr)
   PetscCall(PetscOptionsBoundedInt("-kn_train_epochs", "Epochs (density matching: one fresh batch each)", "KNTrainerSetEpochs", tr->epochs, &tr->epochs, NULL, 0));
   PetscCall(PetscOptionsBoundedInt("-kn_train_batch_size", "Samples per optimizer step", "KNTrainerSetBatchSize", tr->batch, &tr->batch, NULL, 1));
   PetscCall(PetscOptionsBoundedInt("-kn_train_max_iterations", "Stop after this many optimizer steps in total (0: no limit)", "KNTrainerSetMaxIterations", tr->max_iter, &tr->max_iter, NULL, 0));
-  PetscCall(PetscOptionsString("-kn_train_schedule", "Learning-rate schedule stepped per epoch: none, steplr_S_G, cosinelr_T_E", "KNTrainerSetSchedule", sched, sched, sizeof(sched), &set));
+  PetscCall(PetscOptionsString("-kn_train_schedule", "Learning-rate schedule stepped per epoch: none, steplr_S_G, cosinelr_T_E", "KNTrainerSetSchedule", sched, sched, sizeof(sched), &sset));
   PetscCall(PetscOptionsBoundedInt("-kn_train_test_every", "Test metric every k epochs (0: only after the last)", "KNTrainerTrain", tr->test_every, &tr->test_every, NULL, 0));
   PetscCall(PetscOptionsBoundedInt("-kn_train_test_samples", "Density: held-out base samples of the test metric (0: the batch size)", "KNTrainerTrain", tr->test_samples, &tr->test_samples, NULL, 0));
   PetscCall(PetscOptionsReal("-kn_train_progress", "Seconds between progress lines within an epoch (0: per epoch only)", "KNTrainerTrain", tr->progress, &tr->progress, NULL));
+  PetscCall(PetscOptionsBool("-kn_train_monitor", "Print a progress line per epoch and the final summary", "KNTrainerTrain", tr->monitor, &tr->monitor, NULL));
   PetscCall(PetscOptionsBool("-kn_train_save", "Write the final model to <run dir>/model.h5", "KNTrainerTrain", tr->save, &tr->save, NULL));
+  PetscCall(PetscOptionsReal("-kn_train_augment_degrees", "Images: random rotation range in degrees (0: off)", "KNDatasetAugmentImages", tr->aug.degrees, &tr->aug.degrees, NULL));
+  PetscCall(PetscOptionsReal("-kn_train_augment_translate", "Images: random shift range as a fraction of the size (0: off)", "KNDatasetAugmentImages", tr->aug.translate, &tr->aug.translate, NULL));
+  PetscCall(PetscOptionsIntArray("-kn_train_augment_image", "Images: shape C,H,W (default from the number of features)", "KNDatasetAugmentImages", shape, &nshape, &set));
+  if (set) tr->augshape = nshape, tr->aug.C = shape[0], tr->aug.H = shape[1], tr->aug.W = shape[2];
   PetscCall(PetscOptionsString("-kn_run_dir", "Run directory for model.h5, metrics.csv, options.txt (default runs/DATE-TIME)", "KNTrainerSetRunDirectory", tr->rundir, tr->rundir, sizeof(tr->rundir), NULL));
   PetscCall(PetscOptionsInt("-kn_seed", "Seed of the run (initialisation, data, shuffles, base draws)", "KNTrainerSetSeed", seed, &seed, NULL));
   PetscOptionsEnd();
-  if (set) PetscCall(KNTrainerSetSchedule(tr, sched));
+  PetscCheck(!tr->augshape || tr->augshape == 3, tr->comm, PETSC_ERR_ARG_WRONG, "-kn_train_augment_image needs three integers C,H,W (e.g. 1,28,28)");
+  if (sset) PetscCall(KNTrainerSetSchedule(tr, sched));
   tr->seed = seed;
   PetscCall(KNTaskSetFromOptions(tr->task));
   PetscCall(KNOptimizerSetFromOptions(tr->opt));
@@ -300,6 +313,23 @@ static PetscErrorCode BuildNet(KNTrainer tr)
   PetscCall(KNNetSetFromOptions(tr->net));
   PetscCall(KNNetSetUp(tr->net));
   PetscCall(KNNetInitializeFromOptions(tr->net, tr->prefix));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* Image shape for augmentation: given, or guessed from the features (MNIST, CIFAR, sklearn digits). */
+static PetscErrorCode SetUpAugment(KNTrainer tr)
+{
+  PetscInt n, nf, nt;
+
+  PetscFunctionBegin;
+  if (tr->aug.degrees == 0 && tr->aug.translate == 0) PetscFunctionReturn(KN_SUCCESS);
+  PetscCheck(tr->train, tr->comm, PETSC_ERR_ARG_WRONGSTATE, "Image augmentation needs a training set of images");
+  PetscCall(KNDatasetGetSizes(tr->train, &n, &nf, &nt));
+  if (!tr->augshape) {
+    tr->aug.C = nf == 3072 ? 3 : 1;
+    tr->aug.H = tr->aug.W = nf == 3072 ? 32 : nf == 784 ? 28 : nf == 64 ? 8 : 0;
+  }
+  PetscCheck(tr->aug.H > 0 && tr->aug.C * tr->aug.H * tr->aug.W == nf, tr->comm, PETSC_ERR_ARG_SIZ, "Image augmentation: %" PetscInt_FMT " features are not images of shape %" PetscInt_FMT ",%" PetscInt_FMT ",%" PetscInt_FMT "; give -kn_train_augment_image C,H,W", nf, tr->aug.C, tr->aug.H, tr->aug.W);
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -329,6 +359,7 @@ PetscErrorCode KNTrainerSetUp(KNTrainer tr)
     PetscCall(KNTaskSetUpNet(tr->task, tr->net, tr->train));
     PetscCall(KNNetGetBatchSize(tr->net, &tr->batch));
   }
+  PetscCall(SetUpAugment(tr));
   PetscCall(KNNetCreateParameterVec(tr->net, &tr->theta));
   PetscCall(VecDuplicate(tr->theta, &tr->grad));
   PetscCall(KNNetGetParameters(tr->net, tr->theta));

@@ -117,12 +117,13 @@ static PetscErrorCode RunEpoch(KNTrainer tr, PetscInt epoch, PetscReal t0, KNTas
   for (PetscInt b = 0; b < nb && !*stop; b++) {
     PetscInt m = PetscMin(B, n - b * B);
     if (tr->train) PetscCall(KNDatasetGetBatch(tr->train, perm + b * B, m, x, y));
+    if (tr->train && tr->aug.H) PetscCall(KNDatasetAugmentImages(tr->train, &tr->aug, tr->seed, tr->iter, m, perm + b * B, x));
     PetscCall(KNTaskComputeBatch(tr->task, tr->net, m, x, nt ? y : NULL, (PetscInt64)tr->iter * B, tr->grad, tally));
     PetscCall(KNOptimizerStep(tr->opt, tr->theta, tr->grad));
     PetscCall(KNNetSetParameters(tr->net, tr->theta));
     tr->iter++;
     if (tr->max_iter && tr->iter >= tr->max_iter) *stop = PETSC_TRUE;
-    if (tr->progress > 0 && MPI_Wtime() - last > tr->progress && b + 1 < nb) {
+    if (tr->monitor && tr->progress > 0 && MPI_Wtime() - last > tr->progress && b + 1 < nb) {
       char el[32], eta[32];
       last = MPI_Wtime();
       FormatTime(last - t0, el, sizeof(el));
@@ -160,6 +161,7 @@ static PetscErrorCode Finish(KNTrainer tr)
   PetscFunctionBegin;
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/model.h5", tr->rundir));
   if (tr->save) PetscCall(KNNetSave(tr->net, path));
+  if (!tr->monitor) PetscFunctionReturn(KN_SUCCESS);
   PetscCall(KNTaskGetMetricName(tr->task, &name));
   FormatTime(tr->seconds, el, sizeof(el));
   PetscCall(PetscPrintf(tr->comm, "knet train: %" PetscInt_FMT " epochs (%" PetscInt_FMT " steps) in %s; final training loss %.6f", tr->epoch, tr->iter, el, (double)tr->loss));
@@ -218,6 +220,7 @@ PetscErrorCode KNTrainerTrain(KNTrainer tr)
     tr->epoch = e + 1;
     tr->seconds = MPI_Wtime() - t0;
     PetscCall(AppendMetrics(tr, e + 1, tr->loss, lr, test, s1.rhs_evals - s0.rhs_evals, MPI_Wtime() - te));
+    if (!tr->monitor) continue;
     FormatTime(tr->seconds, el, sizeof(el));
     FormatTime(EstimateLeft(tr, tr->seconds, e + 1, 1, 0), eta, sizeof(eta));
     PetscCall(PetscPrintf(tr->comm, "epoch %" PetscInt_FMT "/%" PetscInt_FMT "  loss %.6f  lr %.3g", e + 1, tr->epochs, (double)tr->loss, (double)lr));
