@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing on Debian 12, configures and builds. Usage:
-#   tools/bootstrap.sh demo   -> then runs the main job (knet's embedded demo)
+#   tools/bootstrap.sh demo   -> then runs the main job (knet train's quick demo: a two-moons flow, a few minutes)
 #   tools/bootstrap.sh test   -> then runs the whole test suite and prints "N passed, N failed"
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,7 +24,7 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_
 meson compile -C build >/dev/null
 
 case "${1:-demo}" in
-  demo) exec ./build/knet demo ;;
+  demo) exec ./build/knet train ;;
   test)
     set +e
     meson test -C build --print-errorlogs --num-processes 2

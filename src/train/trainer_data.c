@@ -4,7 +4,7 @@
 typedef struct {
   char      name[64], file[PETSC_MAX_PATH_LEN], test_file[PETSC_MAX_PATH_LEN], labels[PETSC_MAX_PATH_LEN], test_labels[PETSC_MAX_PATH_LEN];
   char      xname[256], yname[256];
-  PetscInt  n, ntarget, nclass, seed;
+  PetscInt  n, ntarget, nclass, select, seed;
   PetscReal test_fraction;
   PetscBool minmax, has_file, has_test_file;
 } DataOptions;
@@ -25,6 +25,7 @@ static PetscErrorCode DefaultsForTask(KNTask task, DataOptions *o)
   o->test_fraction = reg ? 0.4 : cls ? 0.2 : 0.0; /* reference toyregress: 0.4; generation has no held-out set */
   o->minmax        = reg;                        /* reference: MinMaxScaler on features and targets, fitted on train */
   o->nclass        = 0;
+  o->select        = -1;
   o->file[0] = o->test_file[0] = o->labels[0] = o->test_labels[0] = 0;
   PetscCall(PetscStrncpy(o->xname, "x", sizeof(o->xname)));
   PetscCall(PetscStrncpy(o->yname, "y", sizeof(o->yname)));
@@ -47,6 +48,7 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, const char prefix[], DataOpt
   PetscCall(PetscOptionsString("-kn_data_y", "hdf5: targets dataset (none: unlabelled)", "KNDatasetLoadHDF5", o->yname, o->yname, sizeof(o->yname), NULL));
   PetscCall(PetscOptionsBoundedInt("-kn_data_targets", "csv: number of target columns at the end of each row", "KNDatasetLoadCSV", o->ntarget, &o->ntarget, NULL, 0));
   PetscCall(PetscOptionsBoundedInt("-kn_data_classes", "csv, hdf5: the single target is a class label in 0..K-1 (0: as the reader decides)", "KNDatasetSetNumClasses", o->nclass, &o->nclass, NULL, 0));
+  PetscCall(PetscOptionsInt("-kn_data_select_class", "Keep only the samples of this class and drop the labels (genmnist: 2; -1: all)", "KNDatasetCreateFromOptions", o->select, &o->select, NULL));
   PetscCall(PetscOptionsInt("-kn_seed", "Seed of the run (data, split, shuffles, initialisation)", "KNDatasetCreateFromOptions", o->seed, &o->seed, NULL));
   PetscOptionsEnd();
   PetscCheck(o->test_fraction >= 0 && o->test_fraction < 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "-kn_data_test_fraction %g must be in [0, 1)", (double)o->test_fraction);
@@ -118,6 +120,37 @@ static PetscErrorCode LoadSet(MPI_Comm comm, const DataOptions *o, PetscBool tes
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* Replaces *ds by its samples of class k, without targets (reference genmnist: the MNIST digits 2). */
+static PetscErrorCode SelectClass(KNDataset *ds, PetscInt k)
+{
+  PetscInt         n, nf, nt, cnt = 0;
+  const PetscReal *x, *y;
+  PetscReal       *xs;
+  KNDataset        sub;
+  MPI_Comm         comm;
+  const char      *name;
+  char             buf[256];
+
+  PetscFunctionBegin;
+  PetscCall(KNDatasetGetComm(*ds, &comm));
+  PetscCall(KNDatasetGetSizes(*ds, &n, &nf, &nt));
+  PetscCall(KNDatasetGetData(*ds, &x, &y));
+  PetscCheck(nt == 1, comm, PETSC_ERR_ARG_WRONG, "-kn_data_select_class needs a dataset with one class label per sample (this one has %" PetscInt_FMT " targets)", nt);
+  PetscCall(PetscMalloc1(n * nf, &xs));
+  for (PetscInt i = 0; i < n; i++)
+    if (y[i] == (PetscReal)k) PetscCall(PetscArraycpy(xs + nf * cnt++, x + i * nf, nf));
+  PetscCheck(cnt > 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "-kn_data_select_class %" PetscInt_FMT ": no sample has this label", k);
+  PetscCall(KNDatasetCreate(comm, &sub));
+  PetscCall(KNDatasetSetData(sub, cnt, nf, xs, 0, NULL));
+  PetscCall(KNDatasetGetName(*ds, &name));
+  PetscCall(PetscSNPrintf(buf, sizeof(buf), "%s-class%" PetscInt_FMT, name ? name : "data", k));
+  PetscCall(KNDatasetSetName(sub, buf));
+  PetscCall(PetscFree(xs));
+  PetscCall(KNDatasetDestroy(ds));
+  *ds = sub;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 static PetscErrorCode Scale(KNDataset train, KNDataset test)
 {
   PetscInt   n, nf, nt;
@@ -166,6 +199,7 @@ static PetscErrorCode Scale(KNDataset train, KNDataset test)
 . -kn_data_x <x>, -kn_data_y <y> - hdf5: features and targets datasets (-kn_data_y none: unlabelled)
 . -kn_data_targets <1> - csv: target columns at the end of each row
 . -kn_data_classes <0> - csv, hdf5: the target is a class label in 0..K-1
+. -kn_data_select_class <-1> - keep only the samples of one class, without labels (genmnist: 2)
 - -kn_seed <42> - seed of the generator and the split
 
   Level: beginner
@@ -187,10 +221,12 @@ PetscErrorCode KNDatasetCreateFromOptions(MPI_Comm comm, const char prefix[], KN
   PetscCall(DefaultsForTask(task, &o));
   PetscCall(ProcessOptions(comm, prefix, &o));
   PetscCall(LoadSet(comm, &o, PETSC_FALSE, &all));
+  if (o.select >= 0) PetscCall(SelectClass(&all, o.select));
   PetscCall(PetscStrcmp(o.name, "fashion_mnist", &fmnist));
   if (o.has_test_file || fmnist) {
     *train = all;
     PetscCall(LoadSet(comm, &o, PETSC_TRUE, test));
+    if (o.select >= 0) PetscCall(SelectClass(test, o.select));
   } else if (o.test_fraction > 0) {
     PetscCall(KNDatasetSplit(all, o.test_fraction, (PetscInt64)o.seed, train, test));
     PetscCall(KNDatasetDestroy(&all));
