@@ -4,6 +4,18 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+/* %g as C prints it (PetscPrintf() writes 1 as "1."). */
+typedef struct {
+  char s[32];
+} KNetNum;
+
+static KNetNum Fmt(PetscReal x)
+{
+  KNetNum n;
+  snprintf(n.s, sizeof(n.s), "%g", (double)x);
+  return n;
+}
+
 typedef struct {
   char      input[PETSC_MAX_PATH_LEN], dataset[256], dir[PETSC_MAX_PATH_LEN], ngspice[PETSC_MAX_PATH_LEN];
   PetscInt  sample;
@@ -68,7 +80,15 @@ static PetscErrorCode CheckUsage(MPI_Comm comm, int argc, char **argv, const cha
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help && (argc < 1 || argv[0][0] == '-')) {
     SpiceOptions o;
+    PetscReal    r = KN_SPICE_RELTOL_DEFAULT, at = KN_SPICE_ABSTOL_DEFAULT, vn = KN_SPICE_VNTOL_DEFAULT;
+    PetscInt     st = KN_SPICE_STEPS_DEFAULT;
     PetscCall(ProcessOptions(comm, verify, &o));
+    PetscOptionsBegin(comm, NULL, "SPICE export options (read by KNNetExportSpice())", "KNNetExportSpice"); /* listed for -help without a model */
+    PetscCall(PetscOptionsReal("-kn_spice_reltol", "ngspice .options reltol", "KNNetExportSpice", r, &r, NULL));
+    PetscCall(PetscOptionsReal("-kn_spice_abstol", "ngspice .options abstol (A; device currents are in units of amperes)", "KNNetExportSpice", at, &at, NULL));
+    PetscCall(PetscOptionsReal("-kn_spice_vntol", "ngspice .options vntol (V)", "KNNetExportSpice", vn, &vn, NULL));
+    PetscCall(PetscOptionsInt("-kn_spice_steps", "Maximum time step of each layer's .tran: T*a/steps", "KNNetExportSpice", st, &st, NULL));
+    PetscOptionsEnd();
     PetscCall(KNetHelpNet(comm));
     *done = PETSC_TRUE;
     PetscFunctionReturn(KN_SUCCESS);
@@ -93,7 +113,7 @@ PetscErrorCode KNetExportSpice(int argc, char **argv)
   PetscCall(LoadNetAndSample(comm, argv[0], &o, &net, &nin, &x, &v0));
   PetscCall(KNNetExportSpice(net, o.sample, v0, o.a, o.dir));
   PetscCall(KNNetGetNumLayers(net, &D));
-  PetscCall(PetscPrintf(comm, "knet export-spice: %" PetscInt_FMT " layer netlist(s) %s/layer_000.cir%s, hardware scale a = %g, input sample %" PetscInt_FMT "; run them with %s/run.sh\n", D, o.dir, D > 1 ? " ..." : "", (double)o.a, o.sample, o.dir));
+  PetscCall(PetscPrintf(comm, "knet export-spice: %" PetscInt_FMT " layer netlist(s) %s/layer_000.cir%s, hardware scale a = %s, input sample %" PetscInt_FMT "; run them with %s/run.sh\n", D, o.dir, D > 1 ? " ..." : "", Fmt(o.a).s, o.sample, o.dir));
   PetscCall(PetscFree(x));
   PetscCall(PetscFree(v0));
   PetscCall(KNNetDestroy(&net));
@@ -220,7 +240,7 @@ PetscErrorCode KNetVerifySpice(int argc, char **argv)
   PetscCall(KNNetExportSpice(net, o.sample, v0, o.a, o.dir));
   PetscCall(KNNetRunSpice(net, o.dir, o.ngspice, vs)); /* on failure the directory stays, for its logs */
   PetscCall(KNNetGetLayerVoltages(net, nin, x, vk));
-  PetscCall(PetscPrintf(comm, "knet verify-spice: %s, input sample %" PetscInt_FMT " of %s, hardware scale a = %g, %" PetscInt_FMT " layer(s)\n", argv[0], o.sample, o.input, (double)o.a, D));
+  PetscCall(PetscPrintf(comm, "knet verify-spice: %s, input sample %" PetscInt_FMT " of %s, hardware scale a = %s, %" PetscInt_FMT " layer(s)\n", argv[0], o.sample, o.input, Fmt(o.a).s, D));
   PetscCall(PetscPrintf(comm, "final voltages of every layer, ngspice (%s) vs knet (KNCircuitSolve, as KNNetForward)\n", o.has_dir ? o.dir : "temporary netlists"));
   PetscCall(Report(comm, net, vs, vk, &worst));
   if (!o.has_dir) PetscCall(RemoveTempDir(comm, o.dir, D));
@@ -312,7 +332,7 @@ PetscErrorCode KNetHardwareReport(KNNet net)
   if (!aset && !iset) PetscFunctionReturn(KN_SUCCESS);
   PetscCheck(I0 > 0 && !PetscIsInfOrNanReal(I0), comm, PETSC_ERR_ARG_OUTOFRANGE, "-kn_hw_current must be positive, got %g", (double)I0);
   PetscCall(KNNetGetNumLayers(net, &D));
-  PetscCall(PetscPrintf(comm, "hardware view (paper Eq. 9: capacitances and time times a = %g; device current unit I0 = %g A)\n", (double)a, (double)I0));
+  PetscCall(PetscPrintf(comm, "hardware view (paper Eq. 9: capacitances and time times a = %s; device current unit I0 = %s A)\n", Fmt(a).s, Fmt(I0).s));
   for (PetscInt i = 0; i < D; i++) {
     KNCircuit c;
     PetscReal T, C;
@@ -320,16 +340,16 @@ PetscErrorCode KNetHardwareReport(KNNet net)
     PetscCall(KNNetGetLayer(net, i, &c));
     PetscCall(KNCircuitGetDuration(c, &T));
     PetscCall(KNCircuitGetCapacitance(c, &C, &per_node));
-    PetscCall(PetscPrintf(comm, "  layer %" PetscInt_FMT ": capacitance per node C*a = %g F%s, duration T*a = %g s\n", i, (double)(C * a), per_node ? " (default; per-node values set)" : "", (double)(T * a)));
+    PetscCall(PetscPrintf(comm, "  layer %" PetscInt_FMT ": capacitance per node C*a = %s F%s, duration T*a = %s s\n", i, Fmt(C * a).s, per_node ? " (default; per-node values set)" : "", Fmt(T * a).s));
     Tsum += T;
   }
-  PetscCall(PetscPrintf(comm, "  forward time (sum of T_i)*a = %g s\n", (double)(Tsum * a)));
+  PetscCall(PetscPrintf(comm, "  forward time (sum of T_i)*a = %s s\n", Fmt(Tsum * a).s));
   PetscCall(PrintDevicesByLaw(comm, net, D));
   PetscCall(HardwareSample(comm, net, &nin, &x, what, sizeof(what)));
   PetscCall(KNNetComputeDeviceCharge(net, nin, x, points, &S, &used));
   PetscCall(PetscFree(x));
-  PetscCall(PetscPrintf(comm, "  charge per inference Q = I0*a*S = %g C, average current Q/((sum T_i)*a) = %g A\n", (double)(I0 * a * S), (double)(I0 * S / Tsum)));
-  PetscCall(PetscPrintf(comm, "    S = sum over layers and devices of int |i_e| dt = %g (unit current x unit time), for %s;\n", (double)S, what));
+  PetscCall(PetscPrintf(comm, "  charge per inference Q = I0*a*S = %s C, average current Q/((sum T_i)*a) = %s A\n", Fmt(I0 * a * S).s, Fmt(I0 * S / Tsum).s));
+  PetscCall(PetscPrintf(comm, "    S = sum over layers and devices of int |i_e| dt = %s (unit current x unit time), for %s;\n", Fmt(S).s, what));
   PetscCall(PetscPrintf(comm, "    an estimate: trapezoid rule over %" PetscInt_FMT " accepted solver steps (at most T/%" PetscInt_FMT " apart) of one solve, ideal devices\n", used, points));
   PetscFunctionReturn(KN_SUCCESS);
 }
