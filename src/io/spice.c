@@ -132,7 +132,7 @@ PetscErrorCode KNDeviceGetSpiceExpression(KNDevice d, const PetscReal th[], Pets
 
   PetscFunctionBegin;
   PetscCall(KNDeviceGetType(d, &type));
-  PetscCall(KNDeviceGetNumParameters(d, &rows));
+  PetscCall(KNDeviceGetNumUsedParameters(d, &rows)); /* unused rows (e.g. shift_tanh1's row 2) never enter the netlist */
   PetscCheck(type, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONGSTATE, "The device has no type");
   for (PetscInt r = 0; r < rows; r++) PetscCheck(!PetscIsInfOrNanReal(th[r]), PETSC_COMM_SELF, PETSC_ERR_FP, "Parameter %" PetscInt_FMT " of a %s device is %g: a netlist needs finite values", r, type, (double)th[r]);
   PetscCall(PetscStrcmp(type, KNDEVICESHIFTTANH2, &m[0]));
@@ -209,12 +209,15 @@ static PetscErrorCode WriteAll(const char dir[], PetscInt D, const KNSpiceLayer 
   for (PetscInt i = 0; i < D; i++) {
     FILE          *fp;
     PetscErrorCode ierr;
+    int            bad;
 
     PetscCall(PetscSNPrintf(path, sizeof(path), "%s/layer_%03" PetscInt_FMT ".cir", dir, i));
     fp = fopen(path, "w");
     PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "Cannot write the netlist %s", path);
     ierr = WriteNetlist(fp, &L[i], o);
-    if (fclose(fp) && !ierr) SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "Writing %s failed (disk full?)", path);
+    bad  = ferror(fp);
+    bad  = fclose(fp) || bad;
+    PetscCheck(ierr || !bad, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "Writing %s failed (disk full?)", path);
     PetscCall(ierr);
     /* layer 0 starts from the input; later layers get their .ic from the previous layer (a zero placeholder here) */
     PetscCall(KNSpiceWriteIC_Private(dir, i, L[i].N, i ? 0 : L[0].N, i ? NULL : v0, i ? "placeholder: run.sh (or knet verify-spice) rewrites it from the previous layer" : "the input sample"));
