@@ -6,6 +6,7 @@ knet="$KN_BUILD_ROOT/knet"
 pub="$KN_PUBLISHED_DIR"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+export TMPDIR="$tmp" # verify-spice keeps its temporary directory when ngspice fails (for the logs)
 n=0 failed=0
 ok() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi; }
 skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP ngspice is not installed"; }
