@@ -1,5 +1,6 @@
 static char help[] = "Train -> save -> load -> evaluate: a model trained by KNTrainer (generation and regression), written to\n"
-                     "model.h5 and loaded with KNNetLoad, gives bitwise identical outputs, log-densities and task metrics.\n";
+                     "model.h5 and loaded with KNNetLoad, gives bitwise identical outputs, log-densities and task metrics.\n"
+                     "Samples of the flow (KNFlowSample, forward) carry the log-density that the reversed sweep gives back.\n";
 
 #include "kntesttrain.h"
 
@@ -24,6 +25,27 @@ static PetscErrorCode Probe(KNTask task, KNNet net, KNDataset ds, PetscBool flow
   if (flow) PetscCall(KNNetGetLogDensity(net, lp));
   PetscCall(PetscFree(in));
   PetscCall(KNTaskEvaluate(task, net, ds, 0, 0, tally));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* x = KNFlowSample(): log q(x) from the forward sweep equals log p(x) = log N(z) - lp of the reversed sweep. */
+static PetscErrorCode SampleDensity(KNTest *t, KNNet net)
+{
+  PetscInt   B, d;
+  PetscReal *x, *lq, *z, *lp, *lpx, err = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(KNNetGetBatchSize(net, &B));
+  PetscCall(KNNetGetReadout(net, &d, NULL));
+  PetscCall(PetscMalloc5(B * d, &x, B, &lq, B * d, &z, B, &lp, B, &lpx));
+  PetscCall(KNFlowSample(net, B, 7, x, lq));
+  PetscCall(KNNetForward(net, d, x, PETSC_TRUE));
+  PetscCall(KNNetGetOutput(net, z));
+  PetscCall(KNNetGetLogDensity(net, lp));
+  PetscCall(KNFlowLogLikelihood(B, d, z, lp, lpx));
+  for (PetscInt b = 0; b < B; b++) err = PetscMax(err, PetscAbsReal(lpx[b] - lq[b]));
+  PetscCall(KNTestOk(t, (PetscBool)(err < 1e-3), "generation: log q of %" PetscInt_FMT " samples (forward sweep) = log p from the reversed sweep, max difference %.2e (ODE tolerance 1e-4)", B, (double)err));
+  PetscCall(PetscFree5(x, lq, z, lp, lpx));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -64,6 +86,7 @@ static PetscErrorCode RoundTrip(KNTest *t, const char name[], const char options
   }
   PetscCall(KNTestOk(t, same, "%s: outputs%s of the trained net and of the saved and reloaded model are bitwise identical (%" PetscInt_FMT " x %" PetscInt_FMT ")", name, flow ? " and log-densities" : "", B, K));
   PetscCall(KNTestOk(t, (PetscBool)(t1.n == t2.n && t1.loss == t2.loss && t1.top1 == t2.top1), "%s: task metric over %" PetscInt_FMT " samples identical after reload: %.17g vs %.17g", name, t1.n, (double)(t1.loss / t1.n), (double)(t2.loss / t2.n)));
+  if (flow) PetscCall(SampleDensity(t, loaded));
   PetscCall(PetscFree2(o1, o2));
   PetscCall(KNNetDestroy(&loaded));
   PetscCall(KNDatasetDestroy(&train));

@@ -151,13 +151,11 @@ PetscErrorCode KNFlowSample(KNNet net, PetscInt n, PetscInt64 seed, PetscReal x[
     for (PetscInt i = 0; i < m * d; i++) z[i] = KNRandomNormal(seed, KN_STREAM_TASK_SAMPLE, s * d + i);
     PetscCall(KNNetForward(net, d, z, PETSC_FALSE));
     PetscCall(KNNetGetOutput(net, out));
-    if (logq) PetscCall(KNNetGetLogDensity(net, lp));
     PetscCall(PetscArraycpy(x + s * K, out, m * K));
-    for (PetscInt b = 0; logq && b < m; b++) {
-      PetscReal r2 = 0;
-      for (PetscInt k = 0; k < d; k++) r2 += z[b * d + k] * z[b * d + k];
-      logq[s + b] = -0.5 * r2 - 0.5 * (PetscReal)d * PetscLogReal(2.0 * PETSC_PI) + lp[b];
-    }
+    if (!logq) continue;
+    PetscCall(KNNetGetLogDensity(net, lp)); /* forward sweep: log q(x) = log N(z) + lp */
+    for (PetscInt b = 0; b < m; b++) lp[b] = -lp[b];
+    PetscCall(KNFlowLogLikelihood(m, d, z, lp, logq + s));
   }
   PetscCall(PetscFree3(z, out, lp));
   PetscFunctionReturn(KN_SUCCESS);
