@@ -104,10 +104,11 @@ static PetscReal EstimateLeft(KNTrainer tr, PetscReal elapsed, PetscInt epoch, P
 static PetscErrorCode RunEpoch(KNTrainer tr, PetscInt epoch, PetscReal t0, KNTaskTally *tally, PetscBool *stop)
 {
   PetscInt   n = 1, nf = 0, nt = 0, nb, B = tr->batch, *perm = NULL;
-  PetscReal *x = NULL, *y = NULL, last = MPI_Wtime();
+  PetscReal *x = NULL, *y = NULL, last = MPI_Wtime(), lr;
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(tally, sizeof(*tally)));
+  PetscCall(KNOptimizerGetLearningRate(tr->opt, &lr));
   if (tr->train) {
     PetscCall(KNDatasetGetSizes(tr->train, &n, &nf, &nt));
     PetscCall(PetscMalloc3(n, &perm, B * nf, &x, B * PetscMax(nt, 1), &y));
@@ -128,7 +129,7 @@ static PetscErrorCode RunEpoch(KNTrainer tr, PetscInt epoch, PetscReal t0, KNTas
       last = MPI_Wtime();
       FormatTime(last - t0, el, sizeof(el));
       FormatTime(EstimateLeft(tr, last - t0, epoch, nb, b + 1), eta, sizeof(eta));
-      PetscCall(PetscPrintf(tr->comm, "  epoch %" PetscInt_FMT " batch %" PetscInt_FMT "/%" PetscInt_FMT "  loss %.6f  elapsed %s  ETA %s\n", epoch + 1, b + 1, nb, (double)(tally->loss / tally->n), el, eta));
+      PetscCall(PetscPrintf(tr->comm, "  epoch %" PetscInt_FMT " batch %" PetscInt_FMT "/%" PetscInt_FMT "  loss %.6f  lr %.3g  elapsed %s  ETA %s\n", epoch + 1, b + 1, nb, (double)(tally->loss / tally->n), (double)lr, el, eta));
     }
   }
   PetscCall(PetscFree3(perm, x, y));
