@@ -7,7 +7,7 @@ typedef struct {
   Vec       X, W, Y, F1, F2, theta;
 } Case;
 
-static PetscErrorCode CaseCreate(MPI_Comm comm, KNDeviceType type, PetscBool flow, PetscBool reverse, KNJacobianType jt, Case *k)
+static PetscErrorCode CaseCreate(MPI_Comm comm, KNDeviceType type, PetscBool flow, PetscBool reverse, KNJacobianType jt, PetscBool gains, Case *k)
 {
   KNGraph  g;
   KNDevice d;
@@ -46,6 +46,11 @@ static PetscErrorCode CaseCreate(MPI_Comm comm, KNDeviceType type, PetscBool flo
     PetscCall(VecDestroy(&g2));
   }
   PetscCall(KNCircuitSetParameters(k->c, k->theta));
+  if (gains) { /* device mismatch: every current scaled by its own gain */
+    PetscReal g[40];
+    for (PetscInt e = 0; e < 40; e++) g[e] = 1.0 + 0.5 * KNTestRand(13, e);
+    PetscCall(KNCircuitSetEdgeGains(k->c, g));
+  }
   PetscCall(KNTestFillVec(k->X, 3, 0.9));
   PetscCall(KNTestFillVec(k->W, 5, 1.0));
   PetscFunctionReturn(KN_SUCCESS);
@@ -90,7 +95,7 @@ static PetscErrorCode FDEntry(Case *k, PetscInt idx, PetscBool param, PetscReal 
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-static PetscErrorCode CheckCase(KNTest *t, KNDeviceType type, PetscBool flow, PetscBool reverse)
+static PetscErrorCode CheckCase(KNTest *t, KNDeviceType type, PetscBool flow, PetscBool reverse, PetscBool gains)
 {
   Case             k;
   PetscInt         n, np, off, lo, hi, plo, pn, m = 0, *isparam;
@@ -99,7 +104,7 @@ static PetscErrorCode CheckCase(KNTest *t, KNDeviceType type, PetscBool flow, Pe
   Vec              Yt;
 
   PetscFunctionBeginUser;
-  PetscCall(CaseCreate(PETSC_COMM_WORLD, type, flow, reverse, KN_JACOBIAN_SHELL, &k));
+  PetscCall(CaseCreate(PETSC_COMM_WORLD, type, flow, reverse, KN_JACOBIAN_SHELL, gains, &k));
   PetscCall(VecDuplicate(k.theta, &Yt));
   PetscCall(KNCircuitComputeJacobianTranspose(k.c, k.X, k.W, k.Y, Yt));
   PetscCall(VecGetLocalSize(k.theta, &pn));
@@ -140,7 +145,7 @@ static PetscErrorCode CheckCase(KNTest *t, KNDeviceType type, PetscBool flow, Pe
     ad[m++] = yp[i];
   }
   err = KNTestRelErr(m, ad, fd);
-  PetscCall(KNTestOk(t, (PetscBool)(err < 1e-6 && same == 0), "%s flow=%d reverse=%d: fused J^T/Jp^T vs FD over %" PetscInt_FMT " entries, rel err %.2e", type, (int)flow, (int)reverse, m, (double)err));
+  PetscCall(KNTestOk(t, (PetscBool)(err < 1e-6 && same == 0), "%s flow=%d reverse=%d%s: fused J^T/Jp^T vs FD over %" PetscInt_FMT " entries, rel err %.2e", type, (int)flow, (int)reverse, gains ? " with edge gains" : "", m, (double)err));
   PetscCall(VecDestroy(&Yt));
   PetscCall(PetscFree3(ys, yp, isparam));
   PetscCall(PetscFree2(fd, ad));
@@ -149,7 +154,7 @@ static PetscErrorCode CheckCase(KNTest *t, KNDeviceType type, PetscBool flow, Pe
 }
 
 /* The COO AIJ Jacobian must equal the shell: J_aij^T w == fused product. */
-static PetscErrorCode CheckAIJ(KNTest *t, KNDeviceType type, PetscBool flow)
+static PetscErrorCode CheckAIJ(KNTest *t, KNDeviceType type, PetscBool flow, PetscBool gains)
 {
   Case      k;
   TS        ts;
@@ -158,7 +163,7 @@ static PetscErrorCode CheckAIJ(KNTest *t, KNDeviceType type, PetscBool flow)
   PetscReal nrm, err;
 
   PetscFunctionBeginUser;
-  PetscCall(CaseCreate(PETSC_COMM_WORLD, type, flow, PETSC_FALSE, KN_JACOBIAN_AIJ, &k));
+  PetscCall(CaseCreate(PETSC_COMM_WORLD, type, flow, PETSC_FALSE, KN_JACOBIAN_AIJ, gains, &k));
   PetscCall(KNCircuitComputeJacobianTranspose(k.c, k.X, k.W, k.Y, NULL));
   PetscCall(KNCircuitGetTS(k.c, &ts));
   PetscCall(TSGetRHSJacobian(ts, &J, NULL, NULL, NULL));
@@ -168,7 +173,7 @@ static PetscErrorCode CheckAIJ(KNTest *t, KNDeviceType type, PetscBool flow)
   PetscCall(VecNorm(k.Y, NORM_INFINITY, &nrm));
   PetscCall(VecAXPY(Y2, -1.0, k.Y));
   PetscCall(VecNorm(Y2, NORM_INFINITY, &err));
-  PetscCall(KNTestOk(t, (PetscBool)(err <= 1e-13 * nrm), "%s flow=%d: COO AIJ J^T w equals the fused shell product (diff %.2e)", type, (int)flow, (double)(err / nrm)));
+  PetscCall(KNTestOk(t, (PetscBool)(err <= 1e-13 * nrm), "%s flow=%d%s: COO AIJ J^T w equals the fused shell product (diff %.2e)", type, (int)flow, gains ? " with edge gains" : "", (double)(err / nrm)));
   PetscCall(VecDestroy(&Y2));
   PetscCall(CaseDestroy(&k));
   PetscFunctionReturn(KN_SUCCESS);
@@ -183,12 +188,15 @@ int main(int argc, char **argv)
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
   PetscCall(KNTestBegin(PETSC_COMM_WORLD, &t));
   PetscCall(KNDeviceGetTypes(&ntypes, &types));
-  for (PetscInt i = 0; i < ntypes; i++) PetscCall(CheckCase(&t, types[i], PETSC_FALSE, PETSC_FALSE));
-  PetscCall(CheckCase(&t, KNDEVICESHIFTTANH2, PETSC_TRUE, PETSC_FALSE));
-  PetscCall(CheckCase(&t, KNDEVICESHIFTTANH1, PETSC_TRUE, PETSC_TRUE));
-  PetscCall(CheckCase(&t, KNDEVICESHIFTRELU1, PETSC_TRUE, PETSC_FALSE));
-  PetscCall(CheckAIJ(&t, KNDEVICESHIFTTANH2, PETSC_FALSE));
-  PetscCall(CheckAIJ(&t, KNDEVICESHIFTTANH1, PETSC_TRUE));
+  for (PetscInt i = 0; i < ntypes; i++) PetscCall(CheckCase(&t, types[i], PETSC_FALSE, PETSC_FALSE, PETSC_FALSE));
+  PetscCall(CheckCase(&t, KNDEVICESHIFTTANH2, PETSC_TRUE, PETSC_FALSE, PETSC_FALSE));
+  PetscCall(CheckCase(&t, KNDEVICESHIFTTANH1, PETSC_TRUE, PETSC_TRUE, PETSC_FALSE));
+  PetscCall(CheckCase(&t, KNDEVICESHIFTRELU1, PETSC_TRUE, PETSC_FALSE, PETSC_FALSE));
+  PetscCall(CheckCase(&t, KNDEVICESHIFTTANH2, PETSC_FALSE, PETSC_FALSE, PETSC_TRUE));
+  PetscCall(CheckCase(&t, KNDEVICESHIFTTANH1, PETSC_TRUE, PETSC_TRUE, PETSC_TRUE));
+  PetscCall(CheckAIJ(&t, KNDEVICESHIFTTANH2, PETSC_FALSE, PETSC_FALSE));
+  PetscCall(CheckAIJ(&t, KNDEVICESHIFTTANH1, PETSC_TRUE, PETSC_FALSE));
+  PetscCall(CheckAIJ(&t, KNDEVICESHIFTRELU1, PETSC_TRUE, PETSC_TRUE));
   {
     int rc = KNTestEnd(&t);
     PetscCall(PetscFinalize());

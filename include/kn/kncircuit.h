@@ -56,6 +56,7 @@ PETSC_EXTERN PetscErrorCode KNCircuitGetDuration(KNCircuit, PetscReal *);
 PETSC_EXTERN PetscErrorCode KNCircuitSetCapacitance(KNCircuit, PetscReal);
 PETSC_EXTERN PetscErrorCode KNCircuitSetNodeCapacitances(KNCircuit, const PetscReal[]);
 PETSC_EXTERN PetscErrorCode KNCircuitGetCapacitance(KNCircuit, PetscReal *, PetscBool *);
+PETSC_EXTERN PetscErrorCode KNCircuitSetEdgeGains(KNCircuit, const PetscReal[]);
 PETSC_EXTERN PetscErrorCode KNCircuitSetHardwareScale(KNCircuit, PetscReal);
 PETSC_EXTERN PetscErrorCode KNCircuitSetFlow(KNCircuit, PetscBool);
 PETSC_EXTERN PetscErrorCode KNCircuitGetFlow(KNCircuit, PetscBool *);

@@ -45,3 +45,4 @@ PETSC_EXTERN PetscErrorCode KNNetGetLogDensity(KNNet, PetscReal[]);
 PETSC_EXTERN PetscErrorCode KNNetGetFinalVoltages(KNNet, PetscInt *, PetscReal **);
 PETSC_EXTERN PetscErrorCode KNNetBackward(KNNet, const PetscReal[], const PetscReal[], Vec, PetscReal[]);
 PETSC_EXTERN PetscErrorCode KNNetGetStats(KNNet, KNCircuitStats *);
+PETSC_EXTERN PetscErrorCode KNNetSetBoundaryNoise(KNNet, PetscReal, PetscInt64);

@@ -195,7 +195,7 @@ PetscErrorCode KNCircuitGetCapacitance(KNCircuit c, PetscReal *C, PetscBool *per
 }
 
 /*@
-  KNCircuitSetNodeCapacitances - one capacitance per node 1..N (array of N, the same on every rank)
+  KNCircuitSetNodeCapacitances - one capacitance per node 1..N (array of N, the same on every rank); may be called after set-up
 
   Logically Collective
 
@@ -206,13 +206,41 @@ PetscErrorCode KNCircuitSetNodeCapacitances(KNCircuit c, const PetscReal C[])
   PetscInt N, E;
 
   PetscFunctionBegin;
-  KNCircuitCheckNotSetUp(c);
   PetscCheck(c->graph, c->comm, PETSC_ERR_ARG_WRONGSTATE, "Set the graph before per-node capacitances");
   PetscCall(KNGraphGetSizes(c->graph, &N, &E));
   for (PetscInt j = 0; j < N; j++) PetscCheck(C[j] > 0 && !PetscIsInfOrNanReal(C[j]), c->comm, PETSC_ERR_ARG_OUTOFRANGE, "Capacitance of node %" PetscInt_FMT " must be positive and finite, got %g", j + 1, (double)C[j]);
-  PetscCall(PetscFree(c->node_cap));
-  PetscCall(PetscMalloc1(N, &c->node_cap));
+  if (!c->node_cap) PetscCall(PetscMalloc1(N, &c->node_cap));
   PetscCall(PetscArraycpy(c->node_cap, C, N));
+  if (c->setupcalled) PetscCall(KNCircuitComputeReciprocalCapacitances_Private(c)); /* e.g. a Monte Carlo draw of capacitor mismatch */
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNCircuitSetEdgeGains - multiplies each edge's current by gain[e] (graph edge order, the same array on every rank;
+  NULL restores ideal devices): per-device mismatch for robustness studies; after set-up
+
+  Logically Collective
+
+  Notes:
+  Gains scale the current law as a whole, i = gain * g(v_s, v_d; theta), in the RHS, the Jacobians and the flow
+  trace; gradients remain exact. The fused device kernels are bypassed while gains are set.
+
+  Level: intermediate
+@*/
+PetscErrorCode KNCircuitSetEdgeGains(KNCircuit c, const PetscReal gain[])
+{
+  PetscFunctionBegin;
+  PetscCheck(c->setupcalled, c->comm, PETSC_ERR_ARG_WRONGSTATE, "Call KNCircuitSetUp() before KNCircuitSetEdgeGains()");
+  if (!gain) {
+    PetscCall(PetscFree(c->le.gain));
+    PetscFunctionReturn(KN_SUCCESS);
+  }
+  if (!c->le.gain) PetscCall(PetscMalloc1(c->le.n, &c->le.gain));
+  for (PetscInt e = 0; e < c->le.n; e++) {
+    const PetscReal g = gain[c->circ2graph[c->le.circ[e]]];
+    PetscCheck(!PetscIsInfOrNanReal(g), PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "Edge gain %" PetscInt_FMT " is not finite", c->circ2graph[c->le.circ[e]]);
+    c->le.gain[e] = g;
+  }
   PetscFunctionReturn(KN_SUCCESS);
 }
 

@@ -16,6 +16,7 @@ typedef struct {
   PetscInt *in_s, *in_d, *out_s, *out_d, *par;
   PetscInt *circ;  /* global circuit index of each local edge */
   PetscReal *theta; /* n*rows parameter copy (owned and foreign edges) */
+  PetscReal *gain;  /* per-edge current gain (device mismatch), NULL = 1: the fused kernels need it absent */
 } KNLocalEdges;
 
 struct _p_KNCircuit {
@@ -107,6 +108,7 @@ static inline void KNCircuitPrefetchEdge(const KNCircuit c, PetscInt e, const Pe
 }
 
 PETSC_INTERN PetscErrorCode KNCircuitSetUpLayout_Private(KNCircuit);
+PETSC_INTERN PetscErrorCode KNCircuitComputeReciprocalCapacitances_Private(KNCircuit);
 PETSC_INTERN PetscErrorCode KNCircuitStateIndex_Private(KNCircuit, PetscInt, PetscInt *);
 PETSC_INTERN PetscErrorCode KNCircuitPartition_Private(KNCircuit, const PetscInt[], const PetscInt[]);
 PETSC_INTERN PetscErrorCode KNCircuitPartitionView_Private(KNCircuit, PetscViewer);

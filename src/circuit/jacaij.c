@@ -45,7 +45,7 @@ static PetscErrorCode COOTraverse(KNCircuit c, const PetscReal *lv, COOList *l)
     const PetscInt is = c->le.in_s[e], id = c->le.in_d[e], pc = c->augmented ? ParameterColumn(c, c->le.circ[e]) : -1;
     const PetscBool own_s = (PetscBool)(c->le.out_s[e] < c->nown), own_d = (PetscBool)(c->le.out_d[e] < c->nown);
     const PetscBool gnd_s = (PetscBool)(is == nslots), gnd_d = (PetscBool)(id == nslots), own_e = (PetscBool)(c->le.par[e] < c->nown_edges);
-    const PetscReal rs = c->rcap_local[is], rd = c->rcap_local[id];
+    const PetscReal m = c->le.gain ? c->le.gain[e] : 1.0, rs = m * c->rcap_local[is], rd = m * c->rcap_local[id];
 
     if (l->v) c->kern->partials(c->le.theta + e * rows, B, lv + is * B, lv + id * B, cur, gs, gd, gth);
     if (l->v && c->flow && own_e) c->kern->second(c->le.theta + e * rows, B, lv + is * B, lv + id * B, gss, gsd, gdd, gsth, gdth);

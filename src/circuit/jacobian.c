@@ -14,13 +14,15 @@ static void FusedTranspose(KNCircuit c, const PetscReal *lv, const PetscReal *lw
     PetscReal       *ys = yv + c->le.out_s[e] * B, *yd = yv + c->le.out_d[e] * B, *yt = yth + c->le.par[e] * rows;
 
     KNCircuitPrefetchEdge(c, e, lv, lw, yv);
-    if (c->kern->vjp) {
+    if (c->kern->vjp && !c->le.gain) {
       c->kern->vjp(c->le.theta + e * rows, B, vs, vd, ws, wd, ys, yd, yt);
       continue;
     }
+    const PetscReal m = c->le.gain ? c->le.gain[e] : 1.0;
+
     c->kern->partials(c->le.theta + e * rows, B, vs, vd, cur, gs, gd, gth);
     for (PetscInt b = 0; b < B; b++) {
-      t[b] = wd[b] - ws[b];
+      t[b] = m * (wd[b] - ws[b]);
       ys[b] += t[b] * gs[b];
       yd[b] += t[b] * gd[b];
     }
@@ -39,7 +41,7 @@ static void TraceTranspose(KNCircuit c, const PetscReal *lv, const PetscReal *wl
   PetscReal     *gss = c->ebuf, *gsd = gss + B, *gdd = gsd + B, *gsth = gdd + B, *gdth = gsth + rows * B;
 
   for (PetscInt e = 0; e < c->le.n; e++) {
-    const PetscReal rs = c->rcap_local[c->le.in_s[e]], rd = c->rcap_local[c->le.in_d[e]];
+    const PetscReal m = c->le.gain ? c->le.gain[e] : 1.0, rs = m * c->rcap_local[c->le.in_s[e]], rd = m * c->rcap_local[c->le.in_d[e]];
     PetscReal      *ys = yv + c->le.out_s[e] * B, *yd = yv + c->le.out_d[e] * B, *yt = yth + c->le.par[e] * rows;
 
     c->kern->second(c->le.theta + e * rows, B, lv + c->le.in_s[e] * B, lv + c->le.in_d[e] * B, gss, gsd, gdd, gsth, gdth);

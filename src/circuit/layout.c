@@ -80,10 +80,20 @@ static PetscErrorCode BuildLocalEdges(KNCircuit c, const PetscInt src[], const P
     n++;
   }
   PetscCall(PetscMalloc1(c->nown + c->nghost + 1, &c->rcap_local));
-  for (PetscInt k = 0; k < c->nown; k++) c->rcap_local[k] = 1.0 / (c->hw_scale * (c->node_cap ? c->node_cap[KNCircuitOriginalNode(c, lo + k + 1) - 1] : c->cap));
-  for (PetscInt k = 0; k < c->nghost; k++) c->rcap_local[c->nown + k] = 1.0 / (c->hw_scale * (c->node_cap ? c->node_cap[KNCircuitOriginalNode(c, c->ghost_nodes[k]) - 1] : c->cap));
-  c->rcap_local[c->nown + c->nghost] = 0.0; /* ground has no capacitor: it never integrates */
+  PetscCall(KNCircuitComputeReciprocalCapacitances_Private(c));
   PetscCall(PetscFree(slot));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* 1/(a C) for every lv slot: owned nodes, ghosts, and 0 for ground, which has no capacitor and never integrates. */
+PetscErrorCode KNCircuitComputeReciprocalCapacitances_Private(KNCircuit c)
+{
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < c->nown + c->nghost; k++) {
+    PetscInt node = k < c->nown ? c->first_node + 1 + k : c->ghost_nodes[k - c->nown];
+    c->rcap_local[k] = 1.0 / (c->hw_scale * (c->node_cap ? c->node_cap[KNCircuitOriginalNode(c, node) - 1] : c->cap));
+  }
+  c->rcap_local[c->nown + c->nghost] = 0.0;
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -212,6 +222,7 @@ PetscErrorCode KNCircuitDestroyLayout_Private(KNCircuit c)
   PetscCall(PetscFree(c->owned_ids));
   PetscCall(PetscFree6(c->le.in_s, c->le.in_d, c->le.out_s, c->le.out_d, c->le.par, c->le.circ));
   PetscCall(PetscFree(c->le.theta));
+  PetscCall(PetscFree(c->le.gain));
   PetscCall(PetscFree(c->rcap_local));
   PetscCall(VecDestroy(&c->lv));
   PetscCall(VecDestroy(&c->lw));

@@ -18,7 +18,7 @@ static void AccumulateCurrents(KNCircuit c, const PetscReal *lv)
   const PetscInt B = c->B, rows = c->rows;
   PetscReal     *cur = c->ebuf, *f = c->fbuf;
 
-  if (c->kern->apply) {
+  if (c->kern->apply && !c->le.gain) {
     for (PetscInt e = 0; e < c->le.n; e++) {
       KNCircuitPrefetchEdge(c, e, lv, NULL, f);
       c->kern->apply(c->le.theta + e * rows, B, lv + c->le.in_s[e] * B, lv + c->le.in_d[e] * B, f + c->le.out_s[e] * B, f + c->le.out_d[e] * B);
@@ -28,10 +28,12 @@ static void AccumulateCurrents(KNCircuit c, const PetscReal *lv)
   for (PetscInt e = 0; e < c->le.n; e++) {
     PetscReal *fs = f + c->le.out_s[e] * B, *fd = f + c->le.out_d[e] * B;
 
+    const PetscReal m = c->le.gain ? c->le.gain[e] : 1.0;
+
     c->kern->current(c->le.theta + e * rows, B, lv + c->le.in_s[e] * B, lv + c->le.in_d[e] * B, cur);
     for (PetscInt b = 0; b < B; b++) {
-      fs[b] -= cur[b];
-      fd[b] += cur[b];
+      fs[b] -= m * cur[b];
+      fd[b] += m * cur[b];
     }
   }
 }
@@ -46,13 +48,14 @@ static void AccumulateCurrentsAndTrace(KNCircuit c, const PetscReal *lv)
   for (PetscInt e = 0; e < c->le.n; e++) {
     PetscInt   os = c->le.out_s[e], od = c->le.out_d[e];
     PetscReal *fs = f + os * B, *fd = f + od * B;
-    PetscReal  rs = os < c->nown ? c->rcap_local[c->le.in_s[e]] : 0.0, rd = od < c->nown ? c->rcap_local[c->le.in_d[e]] : 0.0;
+    const PetscReal m  = c->le.gain ? c->le.gain[e] : 1.0;
+    PetscReal       rs = os < c->nown ? c->rcap_local[c->le.in_s[e]] : 0.0, rd = od < c->nown ? c->rcap_local[c->le.in_d[e]] : 0.0;
 
     c->kern->partials(c->le.theta + e * rows, B, lv + c->le.in_s[e] * B, lv + c->le.in_d[e] * B, cur, gs, gd, gth);
     for (PetscInt b = 0; b < B; b++) {
-      fs[b] -= cur[b];
-      fd[b] += cur[b];
-      tr[b] += rd * gd[b] - rs * gs[b];
+      fs[b] -= m * cur[b];
+      fd[b] += m * cur[b];
+      tr[b] += m * (rd * gd[b] - rs * gs[b]);
     }
   }
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <kn/knnet.h>
+#include <kn/knrandom.h>
 
 struct _p_KNNet {
   MPI_Comm    comm;
@@ -29,6 +30,10 @@ struct _p_KNNet {
   PetscInt    final_layer;   /* the layer whose solve ended the last sweep */
   VecScatter *next, *prev;   /* transitions layer i -> i+1 and i+1 -> i (built lazily) */
   PetscBool   forward_done;
+
+  /* robustness studies: Gaussian noise on the voltages entering every layer after the first */
+  PetscReal  noise_sigma;
+  PetscInt64 noise_seed, noise_draw;
 };
 
 PETSC_INTERN PetscErrorCode KNNetSetUpReadout_Private(KNNet);

@@ -77,6 +77,47 @@ static PetscErrorCode SetInput(KNNet net, Vec X, PetscInt nin, const PetscReal i
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* Gaussian noise on layer j's initial voltages, drawn by (draw, layer, node, sample): the same on any rank count. */
+static PetscErrorCode AddBoundaryNoise(KNNet net, PetscInt j)
+{
+  KNCircuit       c = net->layer[j];
+  PetscInt        nown, start, N;
+  const PetscInt *own;
+  PetscReal      *x;
+
+  PetscFunctionBegin;
+  PetscCall(KNCircuitGetSizes(c, &N, NULL, NULL));
+  PetscCall(KNCircuitGetOwnedNodes(c, &nown, &own));
+  PetscCall(VecGetOwnershipRange(net->X0[j], &start, NULL));
+  PetscCall(VecGetArray(net->X0[j], &x));
+  for (PetscInt k = 0; k < nown; k++) {
+    PetscInt idx;
+    PetscCall(KNCircuitGetNodeStateIndex(c, own[k], &idx));
+    for (PetscInt b = 0; b < net->B; b++) x[idx - start + b] += net->noise_sigma * KNRandomNormal(net->noise_seed, KN_STREAM_NOISE + net->noise_draw, ((PetscInt64)j * (N + 1) + own[k]) * net->B + b);
+  }
+  PetscCall(VecRestoreArray(net->X0[j], &x));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNNetSetBoundaryNoise - adds N(0, sigma^2) noise to the voltages entering every layer after the first (robustness
+  studies); each KNNetForward() draws fresh noise from (seed, call count); sigma = 0 switches it off
+
+  Logically Collective
+
+  Notes:
+  The noise is part of the stored layer inputs, so KNNetBackward() differentiates the same noisy forward sweep.
+
+  Level: intermediate
+@*/
+PetscErrorCode KNNetSetBoundaryNoise(KNNet net, PetscReal sigma, PetscInt64 seed)
+{
+  PetscFunctionBegin;
+  PetscCheck(sigma >= 0 && !PetscIsInfOrNanReal(sigma), net->comm, PETSC_ERR_ARG_OUTOFRANGE, "Noise sigma must be >= 0 and finite, got %g", (double)sigma);
+  net->noise_sigma = sigma, net->noise_seed = seed, net->noise_draw = 0;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 /*@
   KNNetForward - pushes a mini-batch through every layer
 
@@ -115,8 +156,10 @@ PetscErrorCode KNNetForward(KNNet net, PetscInt nin, const PetscReal in[], Petsc
       PetscCall(VecZeroEntries(net->X0[j]));
       PetscCall(VecScatterBegin(sc, Y, net->X0[j], INSERT_VALUES, SCATTER_FORWARD));
       PetscCall(VecScatterEnd(sc, Y, net->X0[j], INSERT_VALUES, SCATTER_FORWARD));
+      if (net->noise_sigma > 0) PetscCall(AddBoundaryNoise(net, j));
     } else net->final_layer = i;
   }
+  net->noise_draw++;
   net->forward_done = PETSC_TRUE;
   PetscFunctionReturn(KN_SUCCESS);
 }
