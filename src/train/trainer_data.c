@@ -151,13 +151,16 @@ static PetscErrorCode SelectClass(KNDataset *ds, PetscInt k)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* Min-max scaling fitted on train: features, and targets unless they are class labels. */
 static PetscErrorCode Scale(KNDataset train, KNDataset test)
 {
-  PetscInt   n, nf, nt;
+  PetscInt   n, nf, nt, nc;
   PetscReal *lo, *hi;
 
   PetscFunctionBegin;
   PetscCall(KNDatasetGetSizes(train, &n, &nf, &nt));
+  PetscCall(KNDatasetGetNumClasses(train, &nc));
+  if (nc) nt = 0;
   PetscCall(PetscMalloc2(PetscMax(nf, nt), &lo, PetscMax(nf, nt), &hi));
   PetscCall(KNDatasetMinMaxFit(train, KN_DATASET_FEATURES, lo, hi));
   PetscCall(KNDatasetMinMaxApply(train, KN_DATASET_FEATURES, lo, hi));
