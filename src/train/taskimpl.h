@@ -39,6 +39,22 @@ PETSC_INTERN PetscErrorCode KNTaskWork_Private(KNTask, PetscInt);
 /* Number of nodes of every layer: *N of layer 0 and whether all layers have the same count. */
 PETSC_INTERN PetscErrorCode KNTaskNetNodes_Private(KNNet, PetscInt *, PetscInt *, PetscBool *);
 
+/* Long runs (trainer_ckpt.c, trainer_longrun.c): checkpoints, resume, signals and the wall-time limit. */
+typedef struct {
+  PetscInt            every, keep;       /* checkpoint every k steps (0: off); keep the newest k files */
+  PetscReal           seconds, walltime; /* checkpoint every s seconds (0: off); stop with a checkpoint before this (0: off) */
+  PetscBool           signals;           /* SIGUSR1/SIGTERM: checkpoint at the next batch boundary and stop */
+  char                dir[PETSC_MAX_PATH_LEN], resume[PETSC_MAX_PATH_LEN], last[PETSC_MAX_PATH_LEN];
+  PetscReal           tcreate, tlast, tstep, tprev, tckpt; /* clock: creation, last checkpoint, step estimate, last boundary, last write */
+  PetscInt            epoch, batch;      /* position: batches done in epoch (written into checkpoints) */
+  KNTaskTally         tally;             /* the tally of those batches */
+  PetscInt            last_iter;         /* step of the newest checkpoint written or read (-1: none) */
+  PetscReal           seconds0, best;    /* training time before the resume; best test metric so far */
+  PetscBool           resumed, installed;
+  int                 signal;            /* the signal that stopped the run */
+  KNTrainerStopReason reason;
+} KNTrainerLongRun;
+
 struct _p_KNTrainer {
   MPI_Comm    comm;
   char       *prefix;
@@ -46,7 +62,7 @@ struct _p_KNTrainer {
   KNTask      task;
   KNOptimizer opt;
   KNDataset   train, test;
-  PetscInt    epochs, batch, max_iter, test_every, test_samples;
+  PetscInt    epochs, batch, max_iter, test_every, test_samples, save_every;
   char        schedule[64], rundir[PETSC_MAX_PATH_LEN];
   PetscReal   lr0, progress;
   PetscInt64  seed;
@@ -57,7 +73,15 @@ struct _p_KNTrainer {
   /* progress of the run */
   PetscInt  epoch, iter;
   PetscReal loss, metric, secondary, seconds;
+  KNTrainerLongRun run;
 };
 
 PETSC_INTERN PetscErrorCode KNTrainerMakeRunDirectory_Private(KNTrainer);
 PETSC_INTERN PetscErrorCode KNTrainerWriteOptions_Private(KNTrainer);
+/* Long runs: options, start (checkpoint directory, resume, signals), the hook at every batch boundary, the end. */
+PETSC_INTERN PetscErrorCode KNTrainerSetFromOptions_LongRun(KNTrainer);
+PETSC_INTERN PetscErrorCode KNTrainerPrepareRunDirectory_LongRun(KNTrainer);
+PETSC_INTERN PetscErrorCode KNTrainerStart_LongRun(KNTrainer);
+PETSC_INTERN PetscErrorCode KNTrainerBoundary_LongRun(KNTrainer, PetscInt, PetscInt, const KNTaskTally *, PetscBool *);
+PETSC_INTERN PetscErrorCode KNTrainerEnd_LongRun(KNTrainer);
+PETSC_INTERN PetscErrorCode KNTrainerView_LongRun(KNTrainer, PetscViewer);

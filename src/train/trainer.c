@@ -254,6 +254,7 @@ PetscErrorCode KNTrainerGetResult(KNTrainer tr, PetscInt *epochs, PetscReal *los
 . -kn_train_test_samples <B> - density: held-out base samples of the test metric
 . -kn_train_progress <10> - seconds between progress lines within an epoch (0: per epoch only)
 . -kn_train_save <true> - write model.h5 at the end
+. -kn_train_save_every <0> - also write model.h5 every k epochs (atomic replace; 0: only at the end)
 . -kn_train_monitor <true> - print the progress lines and the final summary
 . -kn_train_augment_degrees <0> - images: random rotation in [-d, d] degrees per sample and step (mnist: 15)
 . -kn_train_augment_translate <0> - images: random whole-pixel shift up to this fraction of the size (mnist: 0.1)
@@ -284,6 +285,7 @@ PetscErrorCode KNTrainerSetFromOptions(KNTrainer tr)
   PetscCall(PetscOptionsReal("-kn_train_progress", "Seconds between progress lines within an epoch (0: per epoch only)", "KNTrainerTrain", tr->progress, &tr->progress, NULL));
   PetscCall(PetscOptionsBool("-kn_train_monitor", "Print a progress line per epoch and the final summary", "KNTrainerTrain", tr->monitor, &tr->monitor, NULL));
   PetscCall(PetscOptionsBool("-kn_train_save", "Write the final model to <run dir>/model.h5", "KNTrainerTrain", tr->save, &tr->save, NULL));
+  PetscCall(PetscOptionsBoundedInt("-kn_train_save_every", "Also write model.h5 every k epochs (0: only at the end)", "KNTrainerTrain", tr->save_every, &tr->save_every, NULL, 0));
   PetscCall(PetscOptionsReal("-kn_train_augment_degrees", "Images: random rotation range in degrees (0: off)", "KNDatasetAugmentImages", tr->aug.degrees, &tr->aug.degrees, NULL));
   PetscCall(PetscOptionsReal("-kn_train_augment_translate", "Images: random shift range as a fraction of the size (0: off)", "KNDatasetAugmentImages", tr->aug.translate, &tr->aug.translate, NULL));
   PetscCall(PetscOptionsIntArray("-kn_train_augment_image", "Images: shape C,H,W (default from the number of features)", "KNDatasetAugmentImages", shape, &nshape, &set));

@@ -154,6 +154,17 @@ static PetscErrorCode TestMetric(KNTrainer tr, PetscReal *metric, PetscReal *top
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* <run dir>/model.h5 (KNNetSave() writes a temporary file and renames it: an interrupted write keeps the old model). */
+static PetscErrorCode SaveModel(KNTrainer tr)
+{
+  char path[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/model.h5", tr->rundir));
+  PetscCall(KNNetSave(tr->net, path));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 static PetscErrorCode Finish(KNTrainer tr)
 {
   char        path[PETSC_MAX_PATH_LEN], el[32];
@@ -161,7 +172,7 @@ static PetscErrorCode Finish(KNTrainer tr)
 
   PetscFunctionBegin;
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/model.h5", tr->rundir));
-  if (tr->save) PetscCall(KNNetSave(tr->net, path));
+  if (tr->save) PetscCall(SaveModel(tr));
   if (!tr->monitor) PetscFunctionReturn(KN_SUCCESS);
   PetscCall(KNTaskGetMetricName(tr->task, &name));
   FormatTime(tr->seconds, el, sizeof(el));
@@ -221,6 +232,7 @@ PetscErrorCode KNTrainerTrain(KNTrainer tr)
     tr->epoch = e + 1;
     tr->seconds = MPI_Wtime() - t0;
     PetscCall(AppendMetrics(tr, e + 1, tr->loss, lr, test, s1.rhs_evals - s0.rhs_evals, MPI_Wtime() - te));
+    if (tr->save && tr->save_every && (e + 1) % tr->save_every == 0 && !last) PetscCall(SaveModel(tr));
     if (!tr->monitor) continue;
     FormatTime(tr->seconds, el, sizeof(el));
     FormatTime(EstimateLeft(tr, tr->seconds, e + 1, 1, 0), eta, sizeof(eta));
