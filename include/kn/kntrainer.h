@@ -95,3 +95,25 @@ PETSC_EXTERN PetscErrorCode KNTrainerSetSeed(KNTrainer, PetscInt64);
 PETSC_EXTERN PetscErrorCode KNTrainerSetRunDirectory(KNTrainer, const char[]);
 PETSC_EXTERN PetscErrorCode KNTrainerGetRunDirectory(KNTrainer, const char **);
 PETSC_EXTERN PetscErrorCode KNTrainerGetResult(KNTrainer, PetscInt *, PetscReal *, PetscReal *, PetscReal *);
+
+/* Long runs (src/train/trainer_ckpt.c, trainer_longrun.c, signals.c): checkpoints, exact resume, signals, wall time. */
+#define KN_EXIT_CHECKPOINTED 85 /* knet train's exit code after a checkpoint-and-stop (signal, -kn_max_walltime): requeue */
+
+typedef enum {
+  KN_TRAINER_NOT_STOPPED,      /* not trained yet */
+  KN_TRAINER_COMPLETED,        /* all epochs, or -kn_train_max_iterations, done */
+  KN_TRAINER_STOPPED_SIGNAL,   /* SIGUSR1/SIGTERM: checkpoint written, stopped early */
+  KN_TRAINER_STOPPED_WALLTIME  /* -kn_max_walltime: checkpoint written, stopped early */
+} KNTrainerStopReason;
+
+PETSC_EXTERN PetscErrorCode KNTrainerSetCheckpointInterval(KNTrainer, PetscInt, PetscReal);
+PETSC_EXTERN PetscErrorCode KNTrainerSetCheckpointKeep(KNTrainer, PetscInt);
+PETSC_EXTERN PetscErrorCode KNTrainerSetCheckpointDirectory(KNTrainer, const char[]);
+PETSC_EXTERN PetscErrorCode KNTrainerSetResume(KNTrainer, const char[]);
+PETSC_EXTERN PetscErrorCode KNTrainerSetMaxWalltime(KNTrainer, PetscReal);
+PETSC_EXTERN PetscErrorCode KNTrainerWriteCheckpoint(KNTrainer, const char[]);
+PETSC_EXTERN PetscErrorCode KNTrainerLoadCheckpoint(KNTrainer, const char[]);
+PETSC_EXTERN PetscErrorCode KNTrainerGetStopReason(KNTrainer, KNTrainerStopReason *, const char **);
+PETSC_EXTERN PetscErrorCode KNSignalsInstall(void);
+PETSC_EXTERN PetscErrorCode KNSignalsRestore(void);
+PETSC_EXTERN PetscErrorCode KNSignalsGet(int *, PetscBool *);
