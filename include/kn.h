@@ -8,6 +8,7 @@
 #include <kn/knnet.h>
 #include <kn/kngrid.h>
 #include <kn/knio.h>
+#include <kn/kncheckpoint.h>
 #include <kn/knspice.h>
 #include <kn/kndataset.h>
 #include <kn/knloss.h>

@@ -1,4 +1,5 @@
 /* knet train [-options_file configs/X.yaml] [options]: trains a KirchhoffNet; with no options at all, a quick demo. */
+#include <stdlib.h>
 #include "knet.h"
 
 /* The quick demo (configs/quick-demo.yaml): the reference twomoon flow (spec 8.1) with fewer epochs. */
@@ -33,11 +34,24 @@ static PetscErrorCode DemoSummary(KNTrainer tr)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* After a checkpoint-and-stop (SIGUSR1/SIGTERM, -kn_max_walltime) knet train exits with KN_EXIT_CHECKPOINTED (85): job
+   scripts requeue on it (jobs/train.sbatch). The usual end of main() is done here first. */
+static PetscErrorCode ExitCheckpointed(KNTrainer *tr)
+{
+  PetscFunctionBegin;
+  PetscCall(KNTrainerDestroy(tr));
+  PetscCall(KNetCheckUnusedOptions(PETSC_COMM_WORLD));
+  PetscCall(PetscFinalize());
+  exit(KN_EXIT_CHECKPOINTED);
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 PetscErrorCode KNetTrain(int argc, char **argv)
 {
-  MPI_Comm  comm = PETSC_COMM_WORLD;
-  KNTrainer tr;
-  PetscBool help, demo = (PetscBool)(argc == 0);
+  MPI_Comm            comm = PETSC_COMM_WORLD;
+  KNTrainer           tr;
+  KNTrainerStopReason reason;
+  PetscBool           help, sig = PETSC_TRUE, demo = (PetscBool)(argc == 0);
 
   PetscFunctionBegin;
   PetscCheck(argc == 0 || argv[0][0] == '-', comm, PETSC_ERR_ARG_WRONG, "knet train takes no positional arguments (got '%s'); usage: knet train [-options_file configs/X.yaml] [options]", argv[0]);
@@ -46,12 +60,16 @@ PetscErrorCode KNetTrain(int argc, char **argv)
     PetscCall(DemoBanner(comm));
   }
   PetscCall(PetscOptionsHasHelp(NULL, &help));
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-kn_checkpoint_signals", &sig, NULL));
+  if (!help && sig) PetscCall(KNSignalsInstall()); /* now, so that a signal during the set-up is not lost */
   PetscCall(KNTrainerCreate(comm, &tr));
   PetscCall(KNTrainerSetFromOptions(tr));
   PetscCall(KNTrainerSetUp(tr));
   if (!help) {
     PetscCall(KNTrainerView(tr, NULL));
     PetscCall(KNTrainerTrain(tr));
+    PetscCall(KNTrainerGetStopReason(tr, &reason, NULL));
+    if (reason == KN_TRAINER_STOPPED_SIGNAL || reason == KN_TRAINER_STOPPED_WALLTIME) PetscCall(ExitCheckpointed(&tr));
     if (demo) PetscCall(DemoSummary(tr));
   }
   PetscCall(KNTrainerDestroy(&tr));

@@ -22,3 +22,11 @@ PETSC_INTERN PetscErrorCode KNIOFinishNet_Private(KNNet, PetscInt, PetscBool, co
 PETSC_INTERN PetscErrorCode KNIOReadLayerParameters_Private(KNNet, PetscInt, const char[], KNIOFillFn, void *);
 /* Compares a stored edge checksum with the graph's; the error names where. */
 PETSC_INTERN PetscErrorCode KNIOCheckChecksum_Private(MPI_Comm, KNGraph, const char[], const char[]);
+
+/* Writes the model layout (root attributes format, format_version, layers, flow and the layer groups) into loc, an open
+   file or group (model.c; a checkpoint's /model group). */
+PETSC_INTERN PetscErrorCode KNIOWriteNet_Private(KNNet, MPI_Comm, hid_t, const char[]);
+/* Rank 0 checks that the directory of a file to be written exists and is writable; gives the directory and "<file>.tmp". */
+PETSC_INTERN PetscErrorCode KNIOCheckTarget_Private(MPI_Comm, const char[], const char[], char[], char[], size_t);
+/* Rank 0 only: fsync the temporary file, rename it onto file, fsync the directory; 0 or an errno value. */
+PETSC_INTERN int KNIOCommitFile_Private(const char[], const char[], const char[]);

@@ -27,8 +27,9 @@ static PetscErrorCode DirName(const char file[], char dir[], size_t len)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* Rank 0 checks that the directory of file exists and is writable; every rank raises the same error otherwise. */
-static PetscErrorCode CheckTarget(MPI_Comm comm, const char file[], char dir[], char tmp[], size_t len)
+/* Rank 0 checks that the directory of file exists and is writable (what: "model", "checkpoint"); every rank raises the
+   same error otherwise. dir gets the directory and tmp the temporary name "<file>.tmp". */
+PetscErrorCode KNIOCheckTarget_Private(MPI_Comm comm, const char what[], const char file[], char dir[], char tmp[], size_t len)
 {
   PetscMPIInt rank;
   int         code[2] = {0, 0};
@@ -36,8 +37,8 @@ static PetscErrorCode CheckTarget(MPI_Comm comm, const char file[], char dir[], 
 
   PetscFunctionBegin;
   PetscCall(PetscStrlen(file, &n));
-  PetscCheck(n > 0, comm, PETSC_ERR_ARG_WRONG, "KNNetSave: empty file name");
-  PetscCheck(n + 5 <= len, comm, PETSC_ERR_ARG_OUTOFRANGE, "KNNetSave: file name too long (%zu characters): %s", n, file);
+  PetscCheck(n > 0, comm, PETSC_ERR_ARG_WRONG, "Saving the %s: empty file name", what);
+  PetscCheck(n + 5 <= len, comm, PETSC_ERR_ARG_OUTOFRANGE, "Saving the %s: file name too long (%zu characters): %s", what, n, file);
   PetscCall(PetscSNPrintf(tmp, len, "%s.tmp", file));
   PetscCall(DirName(file, dir, len));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
@@ -49,9 +50,9 @@ static PetscErrorCode CheckTarget(MPI_Comm comm, const char file[], char dir[], 
     else if (access(dir, W_OK | X_OK)) code[0] = 3, code[1] = errno;
   }
   PetscCallMPI(MPI_Bcast(code, 2, MPI_INT, 0, comm));
-  PetscCheck(code[0] != 1, comm, PETSC_ERR_FILE_OPEN, "Cannot save the model to %s: directory %s does not exist or is not accessible (%s)", file, dir, strerror(code[1]));
-  PetscCheck(code[0] != 2, comm, PETSC_ERR_FILE_OPEN, "Cannot save the model to %s: %s is not a directory", file, dir);
-  PetscCheck(code[0] != 3, comm, PETSC_ERR_FILE_OPEN, "Cannot save the model to %s: directory %s is not writable (%s)", file, dir, strerror(code[1]));
+  PetscCheck(code[0] != 1, comm, PETSC_ERR_FILE_OPEN, "Cannot save the %s to %s: directory %s does not exist or is not accessible (%s)", what, file, dir, strerror(code[1]));
+  PetscCheck(code[0] != 2, comm, PETSC_ERR_FILE_OPEN, "Cannot save the %s to %s: %s is not a directory", what, file, dir);
+  PetscCheck(code[0] != 3, comm, PETSC_ERR_FILE_OPEN, "Cannot save the %s to %s: directory %s is not writable (%s)", what, file, dir, strerror(code[1]));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -154,15 +155,13 @@ static PetscErrorCode WriteLayer(KNNet net, MPI_Comm comm, hid_t fid, const char
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* Writes the whole model into the (new) file tmp; *created tells whether tmp was created (and must be removed on failure). */
-static PetscErrorCode WriteModel(KNNet net, MPI_Comm comm, const char tmp[], const char file[], PetscBool *created)
+/* The model layout (root attributes and layer groups) into loc, an open file or group; collective. */
+PetscErrorCode KNIOWriteNet_Private(KNNet net, MPI_Comm comm, hid_t loc, const char file[])
 {
   Vec            P;
   PetscInt       D;
   KNCircuit      c0;
   PetscBool      flow;
-  hid_t          fid;
-  herr_t         st;
   char           where[PETSC_MAX_PATH_LEN + 32];
   PetscErrorCode ierr;
 
@@ -173,24 +172,35 @@ static PetscErrorCode WriteModel(KNNet net, MPI_Comm comm, const char tmp[], con
   PetscCall(KNNetCreateParameterVec(net, &P)); /* errors unless the net is set up */
   PetscCall(KNNetGetParameters(net, P));
   PetscCall(PetscSNPrintf(where, sizeof(where), "model file %s", file));
-  ierr = KNH5CreateFile_Private(comm, tmp, &fid);
-  if (ierr) PetscCall(VecDestroy(&P));
-  PetscCall(ierr);
-  *created = PETSC_TRUE;
-  ierr = KNH5WriteAttrString_Private(comm, fid, where, "format", KN_MODEL_FORMAT);
-  if (!ierr) ierr = KNH5WriteAttrInt_Private(comm, fid, where, "format_version", KN_MODEL_FORMAT_VERSION);
-  if (!ierr) ierr = KNH5WriteAttrInt_Private(comm, fid, where, "layers", D);
-  if (!ierr) ierr = KNH5WriteAttrInt_Private(comm, fid, where, "flow", flow ? 1 : 0);
-  for (PetscInt i = 0; i < D && !ierr; i++) ierr = WriteLayer(net, comm, fid, file, P, i);
-  st = H5Fclose(fid);
+  ierr = KNH5WriteAttrString_Private(comm, loc, where, "format", KN_MODEL_FORMAT);
+  if (!ierr) ierr = KNH5WriteAttrInt_Private(comm, loc, where, "format_version", KN_MODEL_FORMAT_VERSION);
+  if (!ierr) ierr = KNH5WriteAttrInt_Private(comm, loc, where, "layers", D);
+  if (!ierr) ierr = KNH5WriteAttrInt_Private(comm, loc, where, "flow", flow ? 1 : 0);
+  for (PetscInt i = 0; i < D && !ierr; i++) ierr = WriteLayer(net, comm, loc, file, P, i);
   PetscCall(VecDestroy(&P));
+  PetscCall(ierr);
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* Writes the whole model into the (new) file tmp; *created tells whether tmp was created (and must be removed on failure). */
+static PetscErrorCode WriteModel(KNNet net, MPI_Comm comm, const char tmp[], const char file[], PetscBool *created)
+{
+  hid_t          fid;
+  herr_t         st;
+  PetscErrorCode ierr;
+
+  PetscFunctionBegin;
+  PetscCall(KNH5CreateFile_Private(comm, tmp, &fid));
+  *created = PETSC_TRUE;
+  ierr     = KNIOWriteNet_Private(net, comm, fid, file);
+  st       = H5Fclose(fid);
   PetscCall(ierr);
   PetscCheck(st >= 0, comm, PETSC_ERR_FILE_WRITE, "Closing %s failed (file system full?)", tmp);
   PetscFunctionReturn(KN_SUCCESS);
 }
 
 /* Rank 0: flush tmp to disk, rename it onto file, flush the directory entry; returns 0 or an errno value. */
-static int Commit(const char tmp[], const char file[], const char dir[])
+int KNIOCommitFile_Private(const char tmp[], const char file[], const char dir[])
 {
   int fd = open(tmp, O_RDONLY);
 
@@ -243,7 +253,7 @@ PetscErrorCode KNNetSave(KNNet net, const char filename[])
   KNAssertPointer(filename, 2);
   PetscCall(KNNetGetComm(net, &comm));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  PetscCall(CheckTarget(comm, filename, dir, tmp, sizeof(tmp)));
+  PetscCall(KNIOCheckTarget_Private(comm, "model", filename, dir, tmp, sizeof(tmp)));
   PetscCall(CheckStorable(net, comm, filename));
   PetscCall(PetscLogEventBegin(KN_ModelIO, 0, 0, 0, 0));
   KNH5QuietBegin(&q);
@@ -251,7 +261,7 @@ PetscErrorCode KNNetSave(KNNet net, const char filename[])
   KNH5QuietEnd(&q);
   st[0] = ierr ? 1 : 0, st[1] = created ? 1 : 0;
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, st, 2, MPI_INT, MPI_MAX, comm)); /* agree, in case a failure was local */
-  if (rank == 0 && !st[0]) rc = Commit(tmp, filename, dir);
+  if (rank == 0 && !st[0]) rc = KNIOCommitFile_Private(tmp, filename, dir);
   if (rank == 0 && (st[0] || rc) && st[1]) (void)unlink(tmp);
   PetscCallMPI(MPI_Bcast(&rc, 1, MPI_INT, 0, comm));
   PetscCall(PetscLogEventEnd(KN_ModelIO, 0, 0, 0, 0));

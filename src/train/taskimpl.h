@@ -76,7 +76,10 @@ struct _p_KNTrainer {
   KNTrainerLongRun run;
 };
 
+#define KN_METRICS_HEADER "epoch,loss,lr,test_metric,rhs_evals,seconds"
+
 PETSC_INTERN PetscErrorCode KNTrainerMakeRunDirectory_Private(KNTrainer);
+PETSC_INTERN int            KNTrainerMakePath_Private(char[]);
 PETSC_INTERN PetscErrorCode KNTrainerWriteOptions_Private(KNTrainer);
 /* Long runs: options, start (checkpoint directory, resume, signals), the hook at every batch boundary, the end. */
 PETSC_INTERN PetscErrorCode KNTrainerSetFromOptions_LongRun(KNTrainer);
@@ -85,3 +88,4 @@ PETSC_INTERN PetscErrorCode KNTrainerStart_LongRun(KNTrainer);
 PETSC_INTERN PetscErrorCode KNTrainerBoundary_LongRun(KNTrainer, PetscInt, PetscInt, const KNTaskTally *, PetscBool *);
 PETSC_INTERN PetscErrorCode KNTrainerEnd_LongRun(KNTrainer);
 PETSC_INTERN PetscErrorCode KNTrainerView_LongRun(KNTrainer, PetscViewer);
+PETSC_INTERN PetscErrorCode KNTrainerMakeCheckpointDirectory_Private(KNTrainer, PetscBool);

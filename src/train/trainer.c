@@ -31,6 +31,11 @@ PetscErrorCode KNTrainerCreate(MPI_Comm comm, KNTrainer *trainer)
   tr->monitor      = PETSC_TRUE;
   tr->aug.interp   = KN_INTERP_NEAREST; /* torchvision's default */
   tr->loss = tr->metric = tr->secondary = KN_NAN;
+  tr->run.keep      = 3;
+  tr->run.signals   = PETSC_TRUE;
+  tr->run.last_iter = -1;
+  tr->run.best      = KN_NAN;
+  tr->run.tcreate   = MPI_Wtime(); /* -kn_max_walltime counts from here */
   PetscCall(PetscStrncpy(tr->schedule, "none", sizeof(tr->schedule)));
   PetscCall(KNTaskCreate(comm, &tr->task));
   PetscCall(KNOptimizerCreate(comm, &tr->opt));
@@ -260,7 +265,10 @@ PetscErrorCode KNTrainerGetResult(KNTrainer tr, PetscInt *epochs, PetscReal *los
 . -kn_train_augment_translate <0> - images: random whole-pixel shift up to this fraction of the size (mnist: 0.1)
 . -kn_train_augment_image <C,H,W> - the image shape (default from the features: 784 = 1,28,28; 3072 = 3,32,32; 64 = 1,8,8)
 . -kn_run_dir <runs/DATE-TIME> - the run directory
-- -kn_seed <42> - the run's seed
+. -kn_seed <42> - the run's seed
+. -kn_checkpoint_every <0>, -kn_checkpoint_seconds <0>, -kn_checkpoint_keep <3>, -kn_checkpoint_dir <run dir/ckpt>,
+  -kn_checkpoint_signals <true>, -kn_resume <auto|FILE>, -kn_max_walltime <0> - long runs, see KNTrainerSetResume()
+- and KNTrainerWriteCheckpoint()
 
   Level: beginner
 
@@ -296,6 +304,7 @@ PetscErrorCode KNTrainerSetFromOptions(KNTrainer tr)
   PetscCheck(!tr->augshape || tr->augshape == 3, tr->comm, PETSC_ERR_ARG_WRONG, "-kn_train_augment_image needs three integers C,H,W (e.g. 1,28,28)");
   if (sset) PetscCall(KNTrainerSetSchedule(tr, sched));
   tr->seed = seed;
+  PetscCall(KNTrainerSetFromOptions_LongRun(tr));
   PetscCall(KNTaskSetFromOptions(tr->task));
   PetscCall(KNOptimizerSetFromOptions(tr->opt));
   PetscFunctionReturn(KN_SUCCESS);
@@ -385,6 +394,7 @@ PetscErrorCode KNTrainerView(KNTrainer tr, PetscViewer viewer)
   if (!viewer) PetscCall(PetscViewerASCIIGetStdout(tr->comm, &viewer));
   PetscCall(PetscViewerASCIIPrintf(viewer, "KNTrainer: %" PetscInt_FMT " epochs, batch %" PetscInt_FMT ", schedule %s, seed %" PetscInt64_FMT "%s%s\n", tr->epochs, tr->batch, tr->schedule, tr->seed, tr->rundir[0] ? ", run directory " : "", tr->rundir));
   PetscCall(PetscViewerASCIIPushTab(viewer));
+  PetscCall(KNTrainerView_LongRun(tr, viewer));
   PetscCall(KNTaskView(tr->task, viewer));
   if (tr->train) PetscCall(KNDatasetView(tr->train, viewer));
   if (tr->test) PetscCall(KNDatasetView(tr->test, viewer));

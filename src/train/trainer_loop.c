@@ -4,9 +4,24 @@
 #include <time.h>
 #include <petscviewer.h>
 #include <kn/knio.h>
+#include <kn/knrobust.h>
 #include "taskimpl.h"
 
-#define KN_METRICS_HEADER "epoch,loss,lr,test_metric,rhs_evals,seconds"
+/* mkdir -p of path (not collective); 0 or an errno value. */
+int KNTrainerMakePath_Private(char path[])
+{
+  int err = 0;
+
+  for (char *p = path + 1; !err; p++) {
+    char c = *p;
+    if (c != '/' && c != 0) continue;
+    *p = 0;
+    if (mkdir(path, 0777) && errno != EEXIST) err = errno;
+    *p = c;
+    if (!c) break;
+  }
+  return err;
+}
 
 /* mkdir -p on rank 0; the default name runs/DATE-TIME is chosen there and sent to every rank. */
 PetscErrorCode KNTrainerMakeRunDirectory_Private(KNTrainer tr)
@@ -21,14 +36,7 @@ PetscErrorCode KNTrainerMakeRunDirectory_Private(KNTrainer tr)
       time_t now = time(NULL);
       strftime(tr->rundir, sizeof(tr->rundir), "runs/%Y%m%d-%H%M%S", localtime(&now));
     }
-    for (char *p = tr->rundir + 1; !err; p++) {
-      char c = *p;
-      if (c != '/' && c != 0) continue;
-      *p = 0;
-      if (mkdir(tr->rundir, 0777) && errno != EEXIST) err = errno;
-      *p = c;
-      if (!c) break;
-    }
+    err = KNTrainerMakePath_Private(tr->rundir);
   }
   PetscCallMPI(MPI_Bcast(tr->rundir, sizeof(tr->rundir), MPI_CHAR, 0, tr->comm));
   PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, tr->comm));
@@ -36,7 +44,7 @@ PetscErrorCode KNTrainerMakeRunDirectory_Private(KNTrainer tr)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* options.txt: the effective option table; metrics.csv: the header. */
+/* options.txt: the effective option table; metrics.csv: the header (a resumed run keeps its metrics.csv). */
 PetscErrorCode KNTrainerWriteOptions_Private(KNTrainer tr)
 {
   PetscViewer v;
@@ -50,7 +58,7 @@ PetscErrorCode KNTrainerWriteOptions_Private(KNTrainer tr)
   PetscCall(PetscOptionsView(NULL, v));
   PetscCall(PetscViewerDestroy(&v));
   PetscCallMPI(MPI_Comm_rank(tr->comm, &rank));
-  if (!rank) {
+  if (!rank && !tr->run.resumed) {
     FILE *fp;
     PetscCall(PetscSNPrintf(path, sizeof(path), "%s/metrics.csv", tr->rundir));
     fp = fopen(path, "w");
@@ -100,14 +108,42 @@ static PetscReal EstimateLeft(KNTrainer tr, PetscReal elapsed, PetscInt epoch, P
   return PetscMax(left, 0) * elapsed / done;
 }
 
-/* One epoch of optimizer steps; *stop when the step limit is reached. */
-static PetscErrorCode RunEpoch(KNTrainer tr, PetscInt epoch, PetscReal t0, KNTaskTally *tally, PetscBool *stop)
+/* Rank 0 says where training stopped on an error (the error itself was reported where it happened). */
+static void ReportFailure(KNTrainer tr, PetscInt epoch, PetscInt b)
 {
-  PetscInt   n = 1, nf = 0, nt = 0, nb, B = tr->batch, *perm = NULL;
-  PetscReal *x = NULL, *y = NULL, last = MPI_Wtime(), lr;
+  PetscMPIInt rank = 0;
+
+  (void)MPI_Comm_rank(tr->comm, &rank);
+  if (!rank) (void)PetscFPrintf(PETSC_COMM_SELF, PETSC_STDERR, "knet train: training stopped by the error above in epoch %" PetscInt_FMT ", batch %" PetscInt_FMT ", step %" PetscInt_FMT "; nothing was written for it%s%s\n", epoch + 1, b + 1, tr->iter + 1, tr->run.last[0] ? "; the last good checkpoint is " : "", tr->run.last);
+}
+
+/* One optimizer step on a batch of m samples; an error is reported with the position and returned. */
+static PetscErrorCode Step(KNTrainer tr, PetscInt epoch, PetscInt b, PetscInt m, PetscInt nt, const PetscReal x[], const PetscReal y[], KNTaskTally *tally)
+{
+  PetscErrorCode ierr;
 
   PetscFunctionBegin;
+  ierr = KNTaskComputeBatch(tr->task, tr->net, m, x, nt ? y : NULL, (PetscInt64)tr->iter * tr->batch, tr->grad, tally);
+  if (!ierr) ierr = KNOptimizerStep(tr->opt, tr->theta, tr->grad);
+  if (!ierr) ierr = KNNetSetParameters(tr->net, tr->theta);
+  if (ierr) ReportFailure(tr, epoch, b);
+  PetscCall(ierr);
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* One epoch of optimizer steps (a resumed epoch starts after the batches its checkpoint had done); *stop when the
+   step limit is reached or the long-run hook (checkpoints, signals, wall time) stops the run. Noise-aware training
+   (-kn_train_mc_*, KNRobustnessSetFromOptions()): every step sees hardware draw tr->iter; the net is ideal after. */
+static PetscErrorCode RunEpoch(KNTrainer tr, PetscInt epoch, PetscReal t0, KNTaskTally *tally, PetscBool *stop)
+{
+  PetscInt     n = 1, nf = 0, nt = 0, nb, B = tr->batch, *perm = NULL, b0 = 0;
+  PetscReal   *x = NULL, *y = NULL, last = MPI_Wtime(), lr;
+  KNRobustness rob;
+
+  PetscFunctionBegin;
+  PetscCall(KNRobustnessCreateFromOptions(tr->comm, tr->prefix, PETSC_TRUE, tr->seed, &rob));
   PetscCall(PetscMemzero(tally, sizeof(*tally)));
+  if (tr->run.resumed && epoch == tr->run.epoch) b0 = tr->run.batch, *tally = tr->run.tally;
   PetscCall(KNOptimizerGetLearningRate(tr->opt, &lr));
   if (tr->train) {
     PetscCall(KNDatasetGetSizes(tr->train, &n, &nf, &nt));
@@ -115,15 +151,16 @@ static PetscErrorCode RunEpoch(KNTrainer tr, PetscInt epoch, PetscReal t0, KNTas
     PetscCall(KNPermutation(n, tr->seed, epoch, perm));
   } else n = B; /* density: one fresh batch per epoch */
   nb = (n + B - 1) / B;
-  for (PetscInt b = 0; b < nb && !*stop; b++) {
+  for (PetscInt b = b0; b < nb && !*stop; b++) {
     PetscInt m = PetscMin(B, n - b * B);
     if (tr->train) PetscCall(KNDatasetGetBatch(tr->train, perm + b * B, m, x, y));
     if (tr->train && tr->aug.H) PetscCall(KNDatasetAugmentImages(tr->train, &tr->aug, tr->seed, tr->iter, m, perm + b * B, x));
-    PetscCall(KNTaskComputeBatch(tr->task, tr->net, m, x, nt ? y : NULL, (PetscInt64)tr->iter * B, tr->grad, tally));
-    PetscCall(KNOptimizerStep(tr->opt, tr->theta, tr->grad));
-    PetscCall(KNNetSetParameters(tr->net, tr->theta));
+    PetscCall(KNRobustnessApply(rob, tr->net, tr->iter)); /* nothing for ideal hardware */
+    if (tr->train) PetscCall(KNRobustnessQuantizeInputs(rob, m * nf, x));
+    PetscCall(Step(tr, epoch, b, m, nt, x, y, tally));
     tr->iter++;
     if (tr->max_iter && tr->iter >= tr->max_iter) *stop = PETSC_TRUE;
+    PetscCall(KNTrainerBoundary_LongRun(tr, epoch, b + 1, tally, stop));
     if (tr->monitor && tr->progress > 0 && MPI_Wtime() - last > tr->progress && b + 1 < nb) {
       char el[32], eta[32];
       last = MPI_Wtime();
@@ -132,6 +169,8 @@ static PetscErrorCode RunEpoch(KNTrainer tr, PetscInt epoch, PetscReal t0, KNTas
       PetscCall(PetscPrintf(tr->comm, "  epoch %" PetscInt_FMT " batch %" PetscInt_FMT "/%" PetscInt_FMT "  loss %.6f  lr %.3g  elapsed %s  ETA %s\n", epoch + 1, b + 1, nb, (double)(tally->loss / tally->n), (double)lr, el, eta));
     }
   }
+  PetscCall(KNRobustnessRestore(rob, tr->net));
+  PetscCall(KNRobustnessDestroy(&rob));
   PetscCall(PetscFree3(perm, x, y));
   PetscFunctionReturn(KN_SUCCESS);
 }
@@ -171,6 +210,8 @@ static PetscErrorCode Finish(KNTrainer tr)
   const char *name;
 
   PetscFunctionBegin;
+  PetscCall(KNTrainerEnd_LongRun(tr));
+  if (tr->run.reason != KN_TRAINER_COMPLETED) PetscFunctionReturn(KN_SUCCESS); /* stopped early: the checkpoint holds the state */
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/model.h5", tr->rundir));
   if (tr->save) PetscCall(SaveModel(tr));
   if (!tr->monitor) PetscFunctionReturn(KN_SUCCESS);
@@ -208,10 +249,13 @@ PetscErrorCode KNTrainerTrain(KNTrainer tr)
 
   PetscFunctionBegin;
   PetscCall(KNTrainerSetUp(tr));
+  PetscCall(KNTrainerPrepareRunDirectory_LongRun(tr));
   PetscCall(KNTrainerMakeRunDirectory_Private(tr));
+  PetscCall(KNTrainerStart_LongRun(tr));
   PetscCall(KNTrainerWriteOptions_Private(tr));
   PetscCall(KNTaskGetMetricName(tr->task, &name));
-  t0 = MPI_Wtime();
+  t0   = MPI_Wtime() - tr->run.seconds0;
+  stop = (PetscBool)(tr->max_iter && tr->iter >= tr->max_iter); /* a resumed run that had reached the limit */
   for (PetscInt e = tr->epoch; e < tr->epochs && !stop; e++) {
     KNTaskTally tally;
     PetscReal   te = MPI_Wtime(), top5 = KN_NAN, test = KN_NAN;
@@ -222,11 +266,13 @@ PetscErrorCode KNTrainerTrain(KNTrainer tr)
     PetscCall(KNOptimizerSetLearningRate(tr->opt, lr));
     PetscCall(KNNetGetStats(tr->net, &s0));
     PetscCall(RunEpoch(tr, e, t0, &tally, &stop));
+    if (tr->run.reason != KN_TRAINER_NOT_STOPPED) break; /* signal or wall time: the checkpoint has the epoch so far */
     PetscCall(KNTaskTallyGetMetric(tr->task, &tally, &tr->loss, NULL));
     last = (PetscBool)(stop || e + 1 == tr->epochs);
     if (last || (tr->test_every && (e + 1) % tr->test_every == 0)) {
       PetscCall(TestMetric(tr, &test, &top5));
       tr->metric = test, tr->secondary = top5;
+      if (!PetscIsNanReal(test) && (PetscIsNanReal(tr->run.best) || (name[0] == 't' ? test > tr->run.best : test < tr->run.best))) tr->run.best = test;
     }
     PetscCall(KNNetGetStats(tr->net, &s1));
     tr->epoch = e + 1;

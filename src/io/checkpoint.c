@@ -1,0 +1,464 @@
+/* KNCheckpoint: an HDF5 checkpoint written collectively to "<file>.tmp" and renamed on commit; attributes by group. */
+#define _POSIX_C_SOURCE 200809L
+#include "ckptimpl.h"
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static PetscLogEvent KN_CheckpointIO = 0;
+
+static PetscErrorCode KNCheckpointFinalize_Private(void)
+{
+  PetscFunctionBegin;
+  KN_CheckpointIO = 0;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+static PetscErrorCode RegisterEvent(void)
+{
+  PetscFunctionBegin;
+  PetscCall(KNInitializePackage());
+  if (KN_CheckpointIO) PetscFunctionReturn(KN_SUCCESS);
+  PetscCall(PetscLogEventRegister("KNCheckpointIO", KN_CLASSID, &KN_CheckpointIO));
+  PetscCall(KNRegisterFinalize(KNCheckpointFinalize_Private));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+PetscErrorCode KNCheckpointWhere_Private(KNCheckpoint ck, const char group[], char where[], size_t len)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(where, len, "checkpoint %s, group /%s", ck->writing ? ck->tmp : ck->file, group && group[0] != '/' ? group : ""));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+PetscErrorCode KNCheckpointGroup_Private(KNCheckpoint ck, const char group[], PetscBool create, hid_t *gid)
+{
+  PetscBool has;
+  char      where[PETSC_MAX_PATH_LEN + 64], path[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBegin;
+  *gid = -1;
+  if (!group || !group[0] || !strcmp(group, "/")) {
+    *gid = H5Gopen2(ck->fid, "/", H5P_DEFAULT);
+    PetscCheck(*gid >= 0, ck->comm, PETSC_ERR_LIB, "HDF5 cannot open the root group of %s", ck->file);
+    PetscFunctionReturn(KN_SUCCESS);
+  }
+  PetscCall(KNCheckpointWhere_Private(ck, NULL, where, sizeof(where)));
+  PetscCall(KNH5HasLink_Private(ck->fid, group, &has));
+  if (has || !create) {
+    PetscCall(KNH5OpenGroup_Private(ck->comm, ck->fid, where, group, gid));
+    PetscFunctionReturn(KN_SUCCESS);
+  }
+  PetscCall(PetscStrncpy(path, group, sizeof(path)));
+  for (char *p = path; *p; p++) { /* parents first: "optim/layer_000" needs "optim" */
+    hid_t parent;
+    if (*p != '/') continue;
+    *p = 0;
+    PetscCall(KNH5HasLink_Private(ck->fid, path, &has));
+    if (!has) {
+      PetscCall(KNH5CreateGroup_Private(ck->comm, ck->fid, where, path, &parent));
+      (void)H5Gclose(parent);
+    }
+    *p = '/';
+  }
+  PetscCall(KNH5CreateGroup_Private(ck->comm, ck->fid, where, group, gid));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* Provenance in /meta: kept apart from the state so that comparisons can exclude it (h5diff --exclude-path /meta). */
+static PetscErrorCode WriteMeta(KNCheckpoint ck)
+{
+  hid_t          gid;
+  char           where[PETSC_MAX_PATH_LEN + 64], stamp[64], petsc[128], hdf5[64];
+  time_t         now = time(NULL);
+  unsigned       maj, min, rel;
+  PetscMPIInt    size, rank;
+  PetscErrorCode ierr;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_size(ck->comm, &size));
+  PetscCallMPI(MPI_Comm_rank(ck->comm, &rank));
+  if (!rank) strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+  PetscCallMPI(MPI_Bcast(stamp, sizeof(stamp), MPI_CHAR, 0, ck->comm)); /* attributes must agree on every rank */
+  PetscCall(PetscGetVersion(petsc, sizeof(petsc)));
+  (void)H5get_libversion(&maj, &min, &rel);
+  PetscCall(PetscSNPrintf(hdf5, sizeof(hdf5), "%u.%u.%u", maj, min, rel));
+  PetscCall(KNCheckpointGroup_Private(ck, "meta", PETSC_TRUE, &gid));
+  PetscCall(KNCheckpointWhere_Private(ck, "meta", where, sizeof(where)));
+  ierr = KNH5WriteAttrString_Private(ck->comm, gid, where, "created_utc", stamp);
+  if (!ierr) ierr = KNH5WriteAttrInt_Private(ck->comm, gid, where, "mpi_size", size);
+  if (!ierr) ierr = KNH5WriteAttrString_Private(ck->comm, gid, where, "petsc_version", petsc);
+  if (!ierr) ierr = KNH5WriteAttrString_Private(ck->comm, gid, where, "hdf5_version", hdf5);
+  (void)H5Gclose(gid);
+  PetscCall(ierr);
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* Root attributes, /meta and /model (the net's model layout plus theta_sum64). */
+static PetscErrorCode WriteHead(KNCheckpoint ck, KNNet net)
+{
+  hid_t          gid;
+  Vec            P;
+  char           where[PETSC_MAX_PATH_LEN + 64], sum[17];
+  PetscErrorCode ierr;
+
+  PetscFunctionBegin;
+  PetscCall(KNCheckpointWhere_Private(ck, NULL, where, sizeof(where)));
+  PetscCall(KNH5WriteAttrString_Private(ck->comm, ck->fid, where, "format", KN_CHECKPOINT_FORMAT));
+  PetscCall(KNH5WriteAttrInt_Private(ck->comm, ck->fid, where, "format_version", KN_CHECKPOINT_FORMAT_VERSION));
+  PetscCall(KNH5WriteAttrInt_Private(ck->comm, ck->fid, where, "step", ck->step));
+  PetscCall(WriteMeta(ck));
+  PetscCall(KNNetCreateParameterVec(net, &P));
+  ierr = KNNetGetParameters(net, P);
+  if (!ierr) ierr = KNCheckpointParameterSum_Private(net, P, sum);
+  PetscCall(VecDestroy(&P));
+  PetscCall(ierr);
+  PetscCall(KNCheckpointGroup_Private(ck, "model", PETSC_TRUE, &gid));
+  PetscCall(KNCheckpointWhere_Private(ck, "model", where, sizeof(where)));
+  ierr = KNIOWriteNet_Private(net, ck->comm, gid, ck->tmp);
+  if (!ierr) ierr = KNH5WriteAttrString_Private(ck->comm, gid, where, "theta_sum64", sum);
+  (void)H5Gclose(gid);
+  PetscCall(ierr);
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@C
+  KNCheckpointCreate - starts a checkpoint file: creates "<file>.tmp" collectively and writes the format attributes,
+  the provenance (/meta) and the net (/model, the model layout of KNNetSave())
+
+  Collective
+
+  Input Parameters:
++ net - the set-up net
+. file - the final name, e.g. from KNCheckpointFileName(); its directory must exist and be writable
+- step - the global step stored in the root attribute step
+
+  Output Parameter:
+. ck - the checkpoint, to be filled with KNCheckpointWrite*() and finished with KNCheckpointCommit()
+
+  Notes:
+  Nothing named file exists until KNCheckpointCommit() succeeds. KNCheckpointDestroy() of an uncommitted checkpoint
+  (for instance after an error) removes the temporary file and leaves every existing checkpoint untouched.
+
+  Level: intermediate
+
+.seealso: KNCheckpointCommit(), KNCheckpointOpen(), KNCheckpointWriteParameterVec()
+@*/
+PetscErrorCode KNCheckpointCreate(KNNet net, const char file[], PetscInt64 step, KNCheckpoint *ck)
+{
+  KNCheckpoint   c;
+  KNH5Quiet      q;
+  PetscErrorCode ierr;
+
+  PetscFunctionBegin;
+  KNAssertPointer(file, 2);
+  KNAssertPointer(ck, 4);
+  *ck = NULL;
+  PetscCall(RegisterEvent());
+  PetscCall(PetscNew(&c));
+  PetscCall(KNNetGetComm(net, &c->comm));
+  c->fid  = -1;
+  c->step = step;
+  PetscCall(PetscStrncpy(c->file, file, sizeof(c->file)));
+  ierr = KNIOCheckTarget_Private(c->comm, "checkpoint", file, c->dir, c->tmp, sizeof(c->tmp));
+  if (ierr) PetscCall(PetscFree(c));
+  PetscCall(ierr);
+  PetscCall(PetscLogEventBegin(KN_CheckpointIO, 0, 0, 0, 0));
+  KNH5QuietBegin(&q);
+  ierr = KNH5CreateFile_Private(c->comm, c->tmp, &c->fid);
+  c->writing = PETSC_TRUE; /* from here on, destroying removes the temporary file */
+  if (!ierr) ierr = WriteHead(c, net);
+  KNH5QuietEnd(&q);
+  PetscCall(PetscLogEventEnd(KN_CheckpointIO, 0, 0, 0, 0));
+  if (ierr) PetscCall(KNCheckpointDestroy(&c));
+  PetscCall(ierr);
+  *ck = c;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* KN_TEST_CHECKPOINT_DELAY=s: sleep s seconds between the complete temporary file and its rename (tests kill here). */
+static void TestDelay(void)
+{
+  const char *s = getenv("KN_TEST_CHECKPOINT_DELAY");
+  double      d = s ? atof(s) : 0.0;
+
+  if (d > 0) {
+    struct timespec ts;
+    ts.tv_sec  = (time_t)d;
+    ts.tv_nsec = (long)((d - (double)ts.tv_sec) * 1e9);
+    (void)nanosleep(&ts, NULL);
+  }
+}
+
+/*@C
+  KNCheckpointCommit - closes the temporary file, flushes it to disk and renames it onto the final name (rank 0), then
+  destroys the checkpoint object
+
+  Collective
+
+  Notes:
+  If closing (flushing) fails on any rank, for instance on a full disk, the temporary file is removed and an error
+  says so; checkpoints written before are never touched.
+
+  Level: intermediate
+
+.seealso: KNCheckpointCreate(), KNCheckpointPrune()
+@*/
+PetscErrorCode KNCheckpointCommit(KNCheckpoint *ck)
+{
+  KNCheckpoint c;
+  PetscMPIInt  rank;
+  int          ok, rc = 0;
+
+  PetscFunctionBegin;
+  KNAssertPointer(ck, 1);
+  c = *ck;
+  PetscCheck(c && c->writing, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONGSTATE, "KNCheckpointCommit() needs a checkpoint from KNCheckpointCreate()");
+  PetscCall(PetscLogEventBegin(KN_CheckpointIO, 0, 0, 0, 0));
+  ok     = H5Fclose(c->fid) >= 0;
+  c->fid = -1;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, c->comm));
+  PetscCallMPI(MPI_Comm_rank(c->comm, &rank));
+  if (ok && !rank) {
+    TestDelay();
+    rc = KNIOCommitFile_Private(c->tmp, c->file, c->dir);
+  }
+  PetscCallMPI(MPI_Bcast(&rc, 1, MPI_INT, 0, c->comm));
+  PetscCall(PetscLogEventEnd(KN_CheckpointIO, 0, 0, 0, 0));
+  PetscCheck(ok, c->comm, PETSC_ERR_FILE_WRITE, "Writing checkpoint %s failed when the file was closed (disk full or quota exceeded?); the earlier checkpoints in %s are kept", c->tmp, c->dir);
+  PetscCheck(!rc, c->comm, PETSC_ERR_FILE_WRITE, "Cannot rename the complete checkpoint %s onto %s: %s; the earlier checkpoints in %s are kept", c->tmp, c->file, strerror(rc), c->dir);
+  c->writing = PETSC_FALSE;
+  PetscCall(KNCheckpointDestroy(ck));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@C
+  KNCheckpointDestroy - closes the file; for a checkpoint being written (not committed) also removes the temporary file
+
+  Collective
+
+  Level: intermediate
+@*/
+PetscErrorCode KNCheckpointDestroy(KNCheckpoint *ck)
+{
+  PetscMPIInt rank;
+
+  PetscFunctionBegin;
+  if (!ck || !*ck) PetscFunctionReturn(KN_SUCCESS);
+  if ((*ck)->fid >= 0) (void)H5Fclose((*ck)->fid);
+  if ((*ck)->writing) {
+    PetscCallMPI(MPI_Comm_rank((*ck)->comm, &rank));
+    if (!rank) (void)unlink((*ck)->tmp);
+    PetscCallMPI(MPI_Barrier((*ck)->comm));
+  }
+  PetscCall(PetscFree(*ck));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* Format name and version of an opened checkpoint; reads the step. */
+static PetscErrorCode CheckHead(KNCheckpoint c)
+{
+  char         *fmt;
+  char          where[PETSC_MAX_PATH_LEN + 32], found[64];
+  PetscInt64    version;
+  PetscBool     same;
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(where, sizeof(where), "checkpoint %s", c->file));
+  PetscCall(KNH5ReadAttrString_Private(c->comm, c->fid, where, "format", &fmt));
+  PetscCall(PetscStrcmp(fmt, KN_CHECKPOINT_FORMAT, &same));
+  PetscCall(PetscStrncpy(found, fmt, sizeof(found)));
+  PetscCall(PetscFree(fmt));
+  PetscCheck(same, c->comm, PETSC_ERR_FILE_UNEXPECTED, "%s is not a KirchhoffNet checkpoint: its format is '%s', not '%s'", c->file, found, KN_CHECKPOINT_FORMAT);
+  PetscCall(KNH5ReadAttrInt_Private(c->comm, c->fid, where, "format_version", &version));
+  PetscCheck(version >= 1 && version <= KN_CHECKPOINT_FORMAT_VERSION, c->comm, PETSC_ERR_FILE_UNEXPECTED, "%s has format_version %" PetscInt64_FMT "; this build reads versions 1..%d", where, version, KN_CHECKPOINT_FORMAT_VERSION);
+  PetscCall(KNH5ReadAttrInt_Private(c->comm, c->fid, where, "step", &c->step));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@C
+  KNCheckpointOpen - opens a checkpoint file for reading and checks its format and version
+
+  Collective
+
+  Input Parameters:
++ comm - the readers (any number of ranks, independent of the writer's)
+- file - the checkpoint
+
+  Output Parameter:
+. ck - the checkpoint; read it with KNCheckpointRead*() and KNCheckpointReadParameterVec(), free it with
+       KNCheckpointDestroy()
+
+  Notes:
+  A missing, truncated or non-HDF5 file, or one of another format, is an error that names the file.
+
+  Level: intermediate
+
+.seealso: KNCheckpointCheckNet(), KNCheckpointReadParameterVec(), KNCheckpointList()
+@*/
+PetscErrorCode KNCheckpointOpen(MPI_Comm comm, const char file[], KNCheckpoint *ck)
+{
+  KNCheckpoint   c;
+  KNH5Quiet      q;
+  PetscErrorCode ierr;
+
+  PetscFunctionBegin;
+  KNAssertPointer(file, 2);
+  KNAssertPointer(ck, 3);
+  *ck = NULL;
+  PetscCall(RegisterEvent());
+  PetscCall(PetscNew(&c));
+  c->comm = comm;
+  c->fid  = -1;
+  PetscCall(PetscStrncpy(c->file, file, sizeof(c->file)));
+  PetscCall(PetscLogEventBegin(KN_CheckpointIO, 0, 0, 0, 0));
+  KNH5QuietBegin(&q);
+  ierr = KNH5OpenFile_Private(comm, file, "checkpoint", &c->fid);
+  if (!ierr) ierr = CheckHead(c);
+  KNH5QuietEnd(&q);
+  PetscCall(PetscLogEventEnd(KN_CheckpointIO, 0, 0, 0, 0));
+  if (ierr) PetscCall(KNCheckpointDestroy(&c));
+  PetscCall(ierr);
+  *ck = c;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+PetscErrorCode KNCheckpointGetStep(KNCheckpoint ck, PetscInt64 *step)
+{
+  PetscFunctionBegin;
+  *step = ck->step;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+PetscErrorCode KNCheckpointGetFileName(KNCheckpoint ck, const char **file)
+{
+  PetscFunctionBegin;
+  *file = ck->file;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+typedef enum {
+  ATTR_INT,
+  ATTR_REAL,
+  ATTR_STRING
+} AttrKind;
+
+static PetscErrorCode AttrIO(KNCheckpoint ck, const char group[], const char name[], PetscBool write, AttrKind kind, void *v)
+{
+  hid_t          gid;
+  char           where[PETSC_MAX_PATH_LEN + 64];
+  KNH5Quiet      q;
+  PetscErrorCode ierr;
+
+  PetscFunctionBegin;
+  PetscCheck(!write || ck->writing, ck->comm, PETSC_ERR_ARG_WRONGSTATE, "Checkpoint %s was opened for reading", ck->file);
+  PetscCall(KNCheckpointWhere_Private(ck, group, where, sizeof(where)));
+  KNH5QuietBegin(&q);
+  ierr = KNCheckpointGroup_Private(ck, group, write, &gid);
+  if (!ierr) {
+    if (write && kind == ATTR_INT) ierr = KNH5WriteAttrInt_Private(ck->comm, gid, where, name, *(PetscInt64 *)v);
+    else if (write && kind == ATTR_REAL) ierr = KNH5WriteAttrReal_Private(ck->comm, gid, where, name, *(PetscReal *)v);
+    else if (write) ierr = KNH5WriteAttrString_Private(ck->comm, gid, where, name, (const char *)v);
+    else if (kind == ATTR_INT) ierr = KNH5ReadAttrInt_Private(ck->comm, gid, where, name, (PetscInt64 *)v);
+    else if (kind == ATTR_REAL) ierr = KNH5ReadAttrReal_Private(ck->comm, gid, where, name, (PetscReal *)v);
+    else ierr = KNH5ReadAttrString_Private(ck->comm, gid, where, name, (char **)v);
+    (void)H5Gclose(gid);
+  }
+  KNH5QuietEnd(&q);
+  PetscCall(ierr);
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@C
+  KNCheckpointWriteInt - writes an int64 attribute name of group (created if needed; NULL or "/" for the root)
+
+  Collective (every rank passes the same value)
+
+  Level: intermediate
+
+.seealso: KNCheckpointWriteReal(), KNCheckpointWriteString(), KNCheckpointReadInt()
+@*/
+PetscErrorCode KNCheckpointWriteInt(KNCheckpoint ck, const char group[], const char name[], PetscInt64 v)
+{
+  PetscFunctionBegin;
+  PetscCall(AttrIO(ck, group, name, PETSC_TRUE, ATTR_INT, &v));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+PetscErrorCode KNCheckpointWriteReal(KNCheckpoint ck, const char group[], const char name[], PetscReal v)
+{
+  PetscFunctionBegin;
+  PetscCall(AttrIO(ck, group, name, PETSC_TRUE, ATTR_REAL, &v));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* Variable-length UTF-8 (h5py reads a str). */
+PetscErrorCode KNCheckpointWriteString(KNCheckpoint ck, const char group[], const char name[], const char v[])
+{
+  PetscFunctionBegin;
+  PetscCall(AttrIO(ck, group, name, PETSC_TRUE, ATTR_STRING, (void *)v));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@C
+  KNCheckpointReadInt - reads an int64 attribute; a missing group or attribute is an error naming the file
+
+  Collective
+
+  Level: intermediate
+
+.seealso: KNCheckpointHasEntry(), KNCheckpointReadReal(), KNCheckpointReadString()
+@*/
+PetscErrorCode KNCheckpointReadInt(KNCheckpoint ck, const char group[], const char name[], PetscInt64 *v)
+{
+  PetscFunctionBegin;
+  PetscCall(AttrIO(ck, group, name, PETSC_FALSE, ATTR_INT, v));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+PetscErrorCode KNCheckpointReadReal(KNCheckpoint ck, const char group[], const char name[], PetscReal *v)
+{
+  PetscFunctionBegin;
+  PetscCall(AttrIO(ck, group, name, PETSC_FALSE, ATTR_REAL, v));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* The string is PetscMalloc'ed: PetscFree() it. */
+PetscErrorCode KNCheckpointReadString(KNCheckpoint ck, const char group[], const char name[], char **v)
+{
+  PetscFunctionBegin;
+  PetscCall(AttrIO(ck, group, name, PETSC_FALSE, ATTR_STRING, v));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@C
+  KNCheckpointHasEntry - whether group exists and holds an attribute or link called name (name NULL: the group only)
+
+  Collective
+
+  Level: intermediate
+@*/
+PetscErrorCode KNCheckpointHasEntry(KNCheckpoint ck, const char group[], const char name[], PetscBool *has)
+{
+  hid_t     gid;
+  PetscBool g = PETSC_TRUE, a = PETSC_FALSE, l = PETSC_FALSE;
+  KNH5Quiet q;
+
+  PetscFunctionBegin;
+  *has = PETSC_FALSE;
+  if (group && group[0] && strcmp(group, "/")) PetscCall(KNH5HasLink_Private(ck->fid, group, &g));
+  if (!g) PetscFunctionReturn(KN_SUCCESS);
+  if (!name) {
+    *has = PETSC_TRUE;
+    PetscFunctionReturn(KN_SUCCESS);
+  }
+  PetscCall(KNCheckpointGroup_Private(ck, group, PETSC_FALSE, &gid));
+  KNH5QuietBegin(&q);
+  (void)KNH5HasAttr_Private(gid, name, &a);
+  (void)KNH5HasLink_Private(gid, name, &l);
+  KNH5QuietEnd(&q);
+  (void)H5Gclose(gid);
+  *has = (PetscBool)(a || l);
+  PetscFunctionReturn(KN_SUCCESS);
+}
