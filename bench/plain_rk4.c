@@ -22,45 +22,13 @@
   #define KN_PLAIN_TANH KN_PLAIN_TANH_LIBM
 #endif
 
-#if defined(__FMA__)
-  #define PlainFma(a, b, c) fma(a, b, c)
-#else
-  #define PlainFma(a, b, c) ((a) * (b) + (c)) /* without hardware FMA, fma() is a slow libm call */
-#endif
-
 #if KN_PLAIN_TANH == KN_PLAIN_TANH_INLINE
+  #include "device/kntanh.h"
 static const char PlainTanhType[] = "inline";
-/* tanh|x| = e / (e + 2) with e = expm1(2|x|): no cancellation near 0. With 2|x| = k ln2 + r, |r| <= ln2/2,
-   expm1(2|x|) = 2^k (expm1(r) + 1) - 1 and expm1(r) is its Taylor series to r^13 (remainder < 1e-16 relative),
-   by Horner. ln2 is split so that k ln2_hi is exact. Pure arithmetic, so the b loops vectorise without
-   -ffast-math; every lane does the same operations (no dependence on position in the batch). */
+/* The device kernels' own tanh, so both paths do the same arithmetic per edge-sample. */
 static inline PetscReal PlainTanh(PetscReal x)
 {
-  const double round = 0x1.8p52; /* adding it rounds to an integer held in the low mantissa bits */
-  const double ax = fabs(x), y = 2 * (ax > 20 ? 20 : ax); /* tanh(20) is 1 in double; NaN fails the test and passes */
-  const double kr = PlainFma(y, 0x1.71547652b82fep0, round), k = kr - round;
-  const double r  = PlainFma(-k, 0x1.ef35793c76730p-45, PlainFma(-k, 0x1.62e42fefa3800p-1, y));
-  double       p, twok, em, e;
-  uint64_t     bits;
-
-  /* Horner on 1/13!, 1/12!, ..., 1/2! (written out: a loop over a coefficient table stops the b loops vectorising) */
-  p = PlainFma(1.0 / 6227020800, r, 1.0 / 479001600);
-  p = PlainFma(p, r, 1.0 / 39916800);
-  p = PlainFma(p, r, 1.0 / 3628800);
-  p = PlainFma(p, r, 1.0 / 362880);
-  p = PlainFma(p, r, 1.0 / 40320);
-  p = PlainFma(p, r, 1.0 / 5040);
-  p = PlainFma(p, r, 1.0 / 720);
-  p = PlainFma(p, r, 1.0 / 120);
-  p = PlainFma(p, r, 1.0 / 24);
-  p = PlainFma(p, r, 1.0 / 6);
-  p = PlainFma(p, r, 0.5);
-  em = PlainFma(r * r, p, r); /* expm1(r) */
-  memcpy(&bits, &kr, sizeof(bits));
-  bits = (bits + 1023) << 52; /* 2^k from the integer k (0..58) in the low bits of kr */
-  memcpy(&twok, &bits, sizeof(twok));
-  e = PlainFma(twok, em, twok - 1);
-  return copysign(e / (e + 2), x);
+  return KNTanh(x);
 }
 #elif KN_PLAIN_TANH == KN_PLAIN_TANH_LIBMVEC
 static const char PlainTanhType[] = "libmvec";
