@@ -32,3 +32,4 @@ PETSC_EXTERN PetscClassId  KN_CLASSID;
 PETSC_EXTERN PetscErrorCode KNInitializePackage(void);
 PETSC_EXTERN PetscErrorCode KNRegisterFinalize(PetscErrorCode (*)(void));
 PETSC_EXTERN PetscErrorCode KNCheckFiniteArray(MPI_Comm, PetscInt, const PetscReal[], const char[]);
+PETSC_EXTERN PetscErrorCode KNRunOnRank0(MPI_Comm, PetscErrorCode (*)(void *), void *);

@@ -5,7 +5,6 @@
 
 /* Runs fn(ctx) on rank 0 of comm only; if it fails there, every rank raises the same error code and message
    (an error raised on rank 0 alone would leave the other ranks waiting in the broadcast). */
-PETSC_INTERN PetscErrorCode KNDatasetRunOnRoot_Private(MPI_Comm, PetscErrorCode (*)(void *), void *);
 
 /* Copies the dataset held by rank 0 (sizes, class count, name, arrays) to every rank of its communicator. */
 PETSC_INTERN PetscErrorCode KNDatasetBcast_Private(KNDataset);

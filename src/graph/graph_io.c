@@ -3,53 +3,6 @@
 #include "graphimpl.h"
 #include <errno.h>
 
-/* Captures the first error raised on rank 0 so that every rank can raise it (a rank-0-only error would hang). */
-typedef struct {
-  PetscErrorCode code;
-  char           msg[1024];
-} KNErrorCapture;
-
-static PetscErrorCode KNCaptureErrorHandler(MPI_Comm comm, int line, const char *fun, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
-{
-  KNErrorCapture *cap = (KNErrorCapture *)ctx;
-
-  if (p == PETSC_ERROR_INITIAL && !cap->code) {
-    size_t i;
-
-    cap->code = n;
-    for (i = 0; mess && mess[i] && i < sizeof(cap->msg) - 1; i++) cap->msg[i] = mess[i];
-    cap->msg[i] = '\0';
-  }
-  return n;
-}
-
-/* Runs fn(ctx) on rank 0 only; if it fails, every rank raises the same error code and message. */
-static PetscErrorCode KNRunOnRoot(MPI_Comm comm, PetscErrorCode (*fn)(void *), void *ctx)
-{
-  KNErrorCapture cap;
-  PetscMPIInt    rank, code;
-
-  PetscFunctionBegin;
-  PetscCall(PetscMemzero(&cap, sizeof(cap)));
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (rank == 0) {
-    PetscErrorCode ierr;
-
-    PetscCall(PetscPushErrorHandler(KNCaptureErrorHandler, &cap));
-    ierr = fn(ctx);
-    PetscCall(PetscPopErrorHandler());
-    if (ierr && !cap.code) {
-      cap.code = ierr;
-      PetscCall(PetscStrncpy(cap.msg, "unknown error", sizeof(cap.msg)));
-    }
-  }
-  code = (PetscMPIInt)cap.code;
-  PetscCallMPI(MPI_Bcast(&code, 1, MPI_INT, 0, comm));
-  if (!code) PetscFunctionReturn(KN_SUCCESS);
-  PetscCallMPI(MPI_Bcast(cap.msg, (PetscMPIInt)sizeof(cap.msg), MPI_CHAR, 0, comm));
-  SETERRQ(comm, (PetscErrorCode)code, "%s", cap.msg);
-}
-
 PetscErrorCode KNGraphSplitPath_Private(const char path[], char file[], size_t flen, char group[], size_t glen, PetscBool *ish5)
 {
   const char *colon = NULL, *ext[] = {".h5:", ".hdf5:"};
@@ -266,7 +219,7 @@ PetscErrorCode KNGraphLoad(MPI_Comm comm, const char filename[], KNGraph *g)
   PetscCheck(filename && filename[0], comm, PETSC_ERR_ARG_NULL, "KNGraphLoad: no file name given");
   PetscCall(PetscMemzero(&c, sizeof(c)));
   c.path = filename;
-  PetscCall(KNRunOnRoot(comm, KNLoadRoot, &c));
+  PetscCall(KNRunOnRank0(comm, KNLoadRoot, &c));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   sizes[0] = c.N;
   sizes[1] = c.E;
@@ -343,6 +296,6 @@ PetscErrorCode KNGraphSave(KNGraph g, const char filename[])
   PetscCall(PetscMemzero(&c, sizeof(c)));
   c.path = filename;
   c.g    = g;
-  PetscCall(KNRunOnRoot(g->comm, KNSaveRoot, &c));
+  PetscCall(KNRunOnRank0(g->comm, KNSaveRoot, &c));
   PetscFunctionReturn(KN_SUCCESS);
 }
