@@ -51,8 +51,9 @@ PetscErrorCode KNetEval(int argc, char **argv)
 {
   MPI_Comm    comm = PETSC_COMM_WORLD;
   EvalOptions o;
-  KNNet       net;
-  PetscInt    n, nin, K, B, cols;
+  KNNet        net;
+  KNTrajectory traj;
+  PetscInt     n, nin, K, B, cols;
   PetscReal  *x, *y, *in, *out, *lp;
   char       *header;
 
@@ -70,6 +71,7 @@ PetscErrorCode KNetEval(int argc, char **argv)
     PetscCall(PetscOptionsHasHelp(NULL, &help));
     if (help && (argc < 1 || argv[0][0] == '-')) {
       PetscCall(ProcessOptions(PETSC_COMM_WORLD, &o));
+      PetscCall(KNTrajectoryCreateFromOptions(NULL, NULL));
       PetscCall(KNetHelpNet(PETSC_COMM_WORLD));
       PetscFunctionReturn(KN_SUCCESS);
     }
@@ -80,6 +82,7 @@ PetscErrorCode KNetEval(int argc, char **argv)
   B = PetscMin(o.batch, n);
   PetscCall(KNNetLoad(comm, argv[0], B, o.flow, &net));
   PetscCall(KNNetGetReadout(net, &K, NULL));
+  PetscCall(KNTrajectoryCreateFromOptions(net, &traj)); /* -kn_trajectory: v(t) of chosen inputs */
   cols = K + (o.flow ? 1 : 0);
   PetscCall(PetscMalloc4(B * nin, &in, B * K, &out, B, &lp, n * cols, &y));
   for (PetscInt s = 0; s < n; s += B) {
@@ -93,6 +96,10 @@ PetscErrorCode KNetEval(int argc, char **argv)
       PetscCall(PetscArraycpy(y + (s + b) * cols, out + b * K, K));
       if (o.flow) y[(s + b) * cols + K] = lp[b];
     }
+  }
+  if (traj) {
+    PetscCall(KNTrajectoryWrite(traj, NULL));
+    PetscCall(KNTrajectoryDestroy(&traj));
   }
   PetscCall(MakeHeader(net, o.flow, &header));
   if (o.has_output) {

@@ -44,6 +44,7 @@ PetscErrorCode KNetSample(int argc, char **argv)
   MPI_Comm      comm = PETSC_COMM_WORLD;
   SampleOptions o;
   KNNet         net;
+  KNTrajectory  traj;
   PetscInt      K;
   PetscReal    *x, *lq, *y;
   char         *header;
@@ -53,6 +54,7 @@ PetscErrorCode KNetSample(int argc, char **argv)
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help && (argc < 1 || argv[0][0] == '-')) {
     PetscCall(ProcessOptions(comm, &o));
+    PetscCall(KNTrajectoryCreateFromOptions(NULL, NULL));
     PetscCall(KNetHelpNet(comm));
     PetscFunctionReturn(KN_SUCCESS);
   }
@@ -61,7 +63,12 @@ PetscErrorCode KNetSample(int argc, char **argv)
   PetscCall(KNetLoadModel(comm, argv[0], PetscMin(o.batch, o.n), PETSC_TRUE, &net));
   PetscCall(KNNetGetReadout(net, &K, NULL));
   PetscCall(PetscMalloc3(o.n * K, &x, o.n, &lq, o.n * (K + 1), &y));
+  PetscCall(KNTrajectoryCreateFromOptions(net, &traj)); /* -kn_trajectory: the generation stages of chosen samples */
   PetscCall(KNFlowSample(net, o.n, (PetscInt64)o.seed, x, lq));
+  if (traj) {
+    PetscCall(KNTrajectoryWrite(traj, NULL));
+    PetscCall(KNTrajectoryDestroy(&traj));
+  }
   for (PetscInt i = 0; i < o.n; i++) {
     PetscCall(PetscArraycpy(y + i * (K + 1), x + i * K, K));
     y[i * (K + 1) + K] = lq[i];

@@ -1,5 +1,6 @@
 /* KNNetLoad: reads a model file (or dispatches to the published importer) into a set-up net. */
 #include "ioimpl.h"
+#include <kn/kncheckpoint.h>
 
 /* What a model file says about one layer. */
 typedef struct {
@@ -267,7 +268,8 @@ static PetscErrorCode LoadModel(MPI_Comm comm, hid_t fid, const char file[], Pet
 
 typedef enum {
   KN_FILE_MODEL,
-  KN_FILE_PUBLISHED
+  KN_FILE_PUBLISHED,
+  KN_FILE_CHECKPOINT /* the model is the group /model */
 } FileKind;
 
 /* A model file has the format attribute; a published file has 'experiment' and layer_000/theta of rank 2. */
@@ -294,6 +296,12 @@ static PetscErrorCode DetectKind(MPI_Comm comm, hid_t fid, const char file[], Fi
     PetscFunctionReturn(KN_SUCCESS);
   }
   PetscCall(KNH5ReadAttrString_Private(comm, fid, file, "format", &fmt));
+  PetscCall(PetscStrcmp(fmt, KN_CHECKPOINT_FORMAT, &has));
+  if (has) {
+    PetscCall(PetscFree(fmt));
+    *kind = KN_FILE_CHECKPOINT;
+    PetscFunctionReturn(KN_SUCCESS);
+  }
   PetscCall(PetscStrcmp(fmt, KN_MODEL_FORMAT, &has));
   if (!has) {
     char found[64];
@@ -325,7 +333,8 @@ static PetscErrorCode DetectKind(MPI_Comm comm, hid_t fid, const char file[], Fi
   theta must have the shape [num_edges, rows of the device]. The stored capacitances (per layer) are applied before
   KNNetSetFromOptions(), so -kn_capacitance overrides them.
   A file without a 'format' attribute but with the attributes of the published reference models ('experiment' and
-  layer_000/theta of shape (rows, E)) is passed to KNNetImportPublished().
+  layer_000/theta of shape (rows, E)) is passed to KNNetImportPublished(). A checkpoint (KNCheckpointCreate()) loads
+  the net of its /model group.
   On error nothing is returned (*net = NULL) and every object created is destroyed.
 
   Level: beginner
@@ -336,7 +345,7 @@ PetscErrorCode KNNetLoad(MPI_Comm comm, const char filename[], PetscInt B, Petsc
 {
   KNNet          n = NULL;
   KNH5Quiet      q;
-  hid_t          fid  = -1;
+  hid_t          fid  = -1, gid = -1;
   FileKind       kind = KN_FILE_MODEL;
   PetscErrorCode ierr;
 
@@ -349,8 +358,10 @@ PetscErrorCode KNNetLoad(MPI_Comm comm, const char filename[], PetscInt B, Petsc
   KNH5QuietBegin(&q);
   ierr = KNH5OpenFile_Private(comm, filename, "model file", &fid);
   if (!ierr) ierr = DetectKind(comm, fid, filename, &kind);
-  if (!ierr && kind == KN_FILE_MODEL) ierr = KNNetCreate(comm, &n);
-  if (!ierr && kind == KN_FILE_MODEL) ierr = LoadModel(comm, fid, filename, B, flow, n);
+  if (!ierr && kind == KN_FILE_CHECKPOINT) ierr = KNH5OpenGroup_Private(comm, fid, filename, "model", &gid); /* the model layout */
+  if (!ierr && kind != KN_FILE_PUBLISHED) ierr = KNNetCreate(comm, &n);
+  if (!ierr && kind != KN_FILE_PUBLISHED) ierr = LoadModel(comm, gid >= 0 ? gid : fid, filename, B, flow, n);
+  if (gid >= 0) (void)H5Gclose(gid);
   if (fid >= 0) (void)H5Fclose(fid);
   KNH5QuietEnd(&q);
   PetscCall(PetscLogEventEnd(KN_ModelIO, 0, 0, 0, 0));
