@@ -78,6 +78,7 @@ PetscErrorCode KNCircuitCreateTS_Private(KNCircuit c)
   PetscCall(TSSetExactFinalTime(c->ts, TS_EXACTFINALTIME_MATCHSTEP));
   PetscCall(TSSetTimeStep(c->ts, PetscMin(1e-3, c->T)));
   PetscCall(TSSetTolerances(c->ts, 1e-4, NULL, 1e-4, NULL));
+  PetscCall(TSSetErrorIfStepFails(c->ts, PETSC_FALSE)); /* CheckConverged() reports the layer, time and step instead */
   PetscCall(TSSetFromOptions(c->ts));
   PetscCall(TSGetType(c->ts, &type));
   PetscCall(PetscObjectTypeCompare((PetscObject)c->ts, TSRK, &rk));
