@@ -2,6 +2,7 @@
    knet eval MODEL -kn_task_type T: the task metric of a model on a dataset. */
 #include "knet.h"
 #include <hdf5.h>
+#include <kn/knrobust.h>
 
 /* A published reference file has the root attribute 'experiment' (KNNetLoad() recognises it the same way). */
 static PetscErrorCode IsPublished(MPI_Comm comm, const char file[], PetscBool *pub)
@@ -73,6 +74,7 @@ static PetscErrorCode Report(MPI_Comm comm, KNTask task, KNDataset ds, const KNT
 /*
   knet eval MODEL.h5 -kn_task_type T [data options]: the model's loss and metric. Data come from the same options as
   knet train (-kn_data, -kn_data_size, -kn_data_test_fraction, ...); the test part is used if there is one, else all.
+  -kn_mc N and -kn_mc_* (KNRobustnessSetFromOptions()): the metric under N draws of non-ideal hardware as well.
 */
 PetscErrorCode KNetEvalTask(int argc, char **argv)
 {
@@ -82,12 +84,14 @@ PetscErrorCode KNetEvalTask(int argc, char **argv)
   KNDataset       train = NULL, test = NULL, ds;
   KNNet           net;
   KNTaskTally     t;
+  KNRobustness    rob;
   PetscBool       flow;
   PetscInt        n;
 
   PetscFunctionBegin;
   PetscCheck(argc >= 1 && argv[0][0] != '-', comm, PETSC_ERR_ARG_WRONG, "usage: knet eval MODEL.h5 -kn_task_type TYPE [-kn_data NAME ...]");
   PetscCall(ProcessOptions(comm, &o));
+  PetscCall(KNRobustnessCreateFromOptions(comm, NULL, PETSC_FALSE, 42, &rob));
   PetscCall(KNTaskCreate(comm, &task));
   PetscCall(KNTaskSetFromOptions(task));
   PetscCall(KNTaskSetSeed(task, (PetscInt64)o.seed));
@@ -98,8 +102,10 @@ PetscErrorCode KNetEvalTask(int argc, char **argv)
   PetscCall(KNTaskGetFlow(task, &flow));
   PetscCall(KNetLoadModel(comm, argv[0], PetscMin(o.batch, n), flow, &net));
   PetscCall(KNTaskSetUpNet(task, net, ds));
-  PetscCall(KNTaskEvaluate(task, net, ds, n, 0, &t));
+  PetscCall(KNRobustnessEvaluate(rob, task, net, ds, n, &t)); /* without -kn_mc*: KNTaskEvaluate() */
   PetscCall(Report(comm, task, ds, &t));
+  PetscCall(KNRobustnessView(rob, NULL));
+  PetscCall(KNRobustnessDestroy(&rob));
   PetscCall(KNNetDestroy(&net));
   PetscCall(KNDatasetDestroy(&train));
   PetscCall(KNDatasetDestroy(&test));
