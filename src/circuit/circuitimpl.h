@@ -65,8 +65,7 @@ struct _p_KNCircuit {
   TS        ts;
   Mat       J, Jp;
   Vec       cacheW;           /* the w of the last J^T w, whose Jp^T w is still in gbuf */
-  PetscReal dt0, cachedJ_t;
-  PetscBool tol_set;
+  PetscReal dt0;
   Vec       vatol, vrtol;
   KNCircuitStats stats;
 
@@ -106,6 +105,9 @@ static inline void KNCircuitPrefetchEdge(const KNCircuit c, PetscInt e, const Pe
     __builtin_prefetch(out + c->le.out_d[k] * B, 1, 1);
   }
 }
+
+/* Structure (sizes, layout, solver kind) is fixed by KNCircuitSetUp(). */
+#define KNCircuitCheckNotSetUp(c) PetscCheck(!(c)->setupcalled, (c)->comm, PETSC_ERR_ARG_WRONGSTATE, "Cannot change the structure of circuit %s after KNCircuitSetUp()", (c)->name ? (c)->name : "")
 
 PETSC_INTERN PetscErrorCode KNCircuitSetUpLayout_Private(KNCircuit);
 PETSC_INTERN PetscErrorCode KNCircuitComputeReciprocalCapacitances_Private(KNCircuit);

@@ -202,8 +202,7 @@ PetscErrorCode KNCircuitRHSJacobian_Private(TS ts, PetscReal t, Vec X, Mat A, Ma
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(KN_JacobianCache, 0, 0, 0, 0));
   PetscCall(KNCircuitGatherVoltages_Private(c, X, c->lvJ));
-  c->cacheW    = NULL;
-  c->cachedJ_t = t;
+  c->cacheW = NULL;
   c->stats.jac_evals++;
   PetscCall(PetscLogEventEnd(KN_JacobianCache, 0, 0, 0, 0));
   if (c->jactype == KN_JACOBIAN_AIJ) PetscCall(KNCircuitAssembleAIJJacobian_Private(c, A));
