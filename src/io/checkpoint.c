@@ -1,8 +1,11 @@
 /* KNCheckpoint: an HDF5 checkpoint written collectively to "<file>.tmp" and renamed on commit; attributes by group. */
 #define _POSIX_C_SOURCE 200809L
 #include "ckptimpl.h"
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -123,6 +126,48 @@ static PetscErrorCode WriteHead(KNCheckpoint ck, KNNet net)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* Rank 0 reserves the space a checkpoint of net needs (theta, two moments, edge lists, metadata; 25% margin) with
+   posix_fallocate() on a scratch file, so that a full disk or an exceeded quota is a clean error before HDF5 writes
+   anything (HDF5 1.10 cannot recover from a failed close). File systems without fallocate fall back to statvfs(). */
+static PetscErrorCode ReserveSpace(KNCheckpoint c, KNNet net)
+{
+  PetscInt    P, D, E = 0;
+  PetscMPIInt rank;
+  double      need;
+  int         err = 0;
+
+  PetscFunctionBegin;
+  PetscCall(KNNetGetNumParameters(net, &P));
+  PetscCall(KNNetGetNumLayers(net, &D));
+  for (PetscInt i = 0; i < D; i++) {
+    KNCircuit c0;
+    PetscInt  e;
+    PetscCall(KNNetGetLayer(net, i, &c0));
+    PetscCall(KNCircuitGetSizes(c0, NULL, &e, NULL));
+    E += e;
+  }
+  need = 1.25 * (24.0 * (double)P + 16.0 * (double)E + 65536.0);
+  PetscCallMPI(MPI_Comm_rank(c->comm, &rank));
+  if (!rank) {
+    char           scratch[PETSC_MAX_PATH_LEN + 16];
+    int            fd;
+    struct statvfs fs;
+
+    PetscCall(PetscSNPrintf(scratch, sizeof(scratch), "%s.reserve", c->tmp));
+    fd = open(scratch, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+    if (fd < 0) err = errno;
+    else {
+      err = posix_fallocate(fd, 0, (off_t)need);
+      (void)close(fd);
+      (void)unlink(scratch);
+      if (err == EOPNOTSUPP || err == EINVAL) err = (!statvfs(c->dir, &fs) && (double)fs.f_bavail * (double)fs.f_frsize < need) ? ENOSPC : 0;
+    }
+  }
+  PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, c->comm));
+  PetscCheck(!err, c->comm, PETSC_ERR_FILE_WRITE, "Cannot write checkpoint %s: %s (it needs about %.3g MB in %s); the earlier checkpoints are kept", c->file, strerror(err), need / 1048576.0, c->dir);
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 /*@C
   KNCheckpointCreate - starts a checkpoint file: creates "<file>.tmp" collectively and writes the format attributes,
   the provenance (/meta) and the net (/model, the model layout of KNNetSave())
@@ -139,7 +184,9 @@ static PetscErrorCode WriteHead(KNCheckpoint ck, KNNet net)
 
   Notes:
   Nothing named file exists until KNCheckpointCommit() succeeds. KNCheckpointDestroy() of an uncommitted checkpoint
-  (for instance after an error) removes the temporary file and leaves every existing checkpoint untouched.
+  (for instance after an error) removes the temporary file and leaves every existing checkpoint untouched. The space
+  the file needs is reserved first (posix_fallocate() of a scratch file), so a full disk or quota is reported before
+  anything is written.
 
   Level: intermediate
 
@@ -162,6 +209,7 @@ PetscErrorCode KNCheckpointCreate(KNNet net, const char file[], PetscInt64 step,
   c->step = step;
   PetscCall(PetscStrncpy(c->file, file, sizeof(c->file)));
   ierr = KNIOCheckTarget_Private(c->comm, "checkpoint", file, c->dir, c->tmp, sizeof(c->tmp));
+  if (!ierr) ierr = ReserveSpace(c, net);
   if (ierr) PetscCall(PetscFree(c));
   PetscCall(ierr);
   PetscCall(PetscLogEventBegin(KN_CheckpointIO, 0, 0, 0, 0));
@@ -208,15 +256,21 @@ static void TestDelay(void)
 PetscErrorCode KNCheckpointCommit(KNCheckpoint *ck)
 {
   KNCheckpoint c;
+  MPI_Comm     comm;
   PetscMPIInt  rank;
+  KNH5Quiet    q;
+  char         tmp[PETSC_MAX_PATH_LEN], dir[PETSC_MAX_PATH_LEN], file[PETSC_MAX_PATH_LEN];
   int          ok, rc = 0;
 
   PetscFunctionBegin;
   KNAssertPointer(ck, 1);
   c = *ck;
   PetscCheck(c && c->writing, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONGSTATE, "KNCheckpointCommit() needs a checkpoint from KNCheckpointCreate()");
+  comm = c->comm;
   PetscCall(PetscLogEventBegin(KN_CheckpointIO, 0, 0, 0, 0));
-  ok     = H5Fclose(c->fid) >= 0;
+  KNH5QuietBegin(&q);
+  ok = H5Fclose(c->fid) >= 0;
+  KNH5QuietEnd(&q);
   c->fid = -1;
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, c->comm));
   PetscCallMPI(MPI_Comm_rank(c->comm, &rank));
@@ -226,10 +280,13 @@ PetscErrorCode KNCheckpointCommit(KNCheckpoint *ck)
   }
   PetscCallMPI(MPI_Bcast(&rc, 1, MPI_INT, 0, c->comm));
   PetscCall(PetscLogEventEnd(KN_CheckpointIO, 0, 0, 0, 0));
-  PetscCheck(ok, c->comm, PETSC_ERR_FILE_WRITE, "Writing checkpoint %s failed when the file was closed (disk full or quota exceeded?); the earlier checkpoints in %s are kept", c->tmp, c->dir);
-  PetscCheck(!rc, c->comm, PETSC_ERR_FILE_WRITE, "Cannot rename the complete checkpoint %s onto %s: %s; the earlier checkpoints in %s are kept", c->tmp, c->file, strerror(rc), c->dir);
-  c->writing = PETSC_FALSE;
-  PetscCall(KNCheckpointDestroy(ck));
+  if (ok && !rc) c->writing = PETSC_FALSE;
+  PetscCall(PetscStrncpy(tmp, c->tmp, sizeof(tmp)));
+  PetscCall(PetscStrncpy(dir, c->dir, sizeof(dir)));
+  PetscCall(PetscStrncpy(file, c->file, sizeof(file)));
+  PetscCall(KNCheckpointDestroy(ck)); /* on failure this removes the temporary file */
+  PetscCheck(ok, comm, PETSC_ERR_FILE_WRITE, "Writing checkpoint %s failed when the file was closed (disk full or quota exceeded?); it was removed and the earlier checkpoints in %s are kept", tmp, dir);
+  PetscCheck(!rc, comm, PETSC_ERR_FILE_WRITE, "Cannot rename the complete checkpoint %s onto %s: %s; the earlier checkpoints in %s are kept", tmp, file, strerror(rc), dir);
   PetscFunctionReturn(KN_SUCCESS);
 }
 

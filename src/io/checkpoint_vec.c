@@ -250,7 +250,7 @@ static PetscErrorCode CheckLayer(KNCheckpoint ck, KNNet net, PetscInt i)
   PetscInt       N, E, rows;
   PetscInt64     fN, fE, frows;
   PetscReal      T, fT;
-  char           path[64], lname[32], sum[17], *fdev = NULL, *fsum = NULL;
+  char           path[64], lname[32], sum[17], fdevice[64] = "?", *fdev = NULL, *fsum = NULL;
   PetscBool      sdev = PETSC_FALSE, ssum = PETSC_FALSE;
   PetscErrorCode ierr;
 
@@ -272,12 +272,13 @@ static PetscErrorCode CheckLayer(KNCheckpoint ck, KNNet net, PetscInt i)
   if (!ierr) ierr = KNCheckpointReadString(ck, path, "edges_fnv1a64", &fsum);
   if (!ierr) ierr = PetscStrcmp(fdev, type, &sdev);
   if (!ierr) ierr = PetscStrcmp(fsum, sum, &ssum);
+  if (!ierr) ierr = PetscStrncpy(fdevice, fdev, sizeof(fdevice));
   PetscCall(PetscFree(fdev));
   PetscCall(PetscFree(fsum));
   PetscCall(ierr);
   PetscCheck(sdev && ssum && fN == N && fE == E && frows == rows && fT == T, ck->comm, PETSC_ERR_ARG_INCOMP,
              "Checkpoint %s holds a different layer %" PetscInt_FMT " (%s: %" PetscInt64_FMT " nodes, %" PetscInt64_FMT " edges, T = %g%s) than this run builds (%s: %" PetscInt_FMT " nodes, %" PetscInt_FMT " edges, T = %g): resume with the net options the run was started with (see options.txt of its run directory) or start a new run directory",
-             ck->file, i, sdev ? type : "another device", fN, fE, (double)fT, ssum ? "" : ", other edges", type, N, E, (double)T);
+             ck->file, i, fdevice, fN, fE, (double)fT, ssum ? "" : ", other edges", type, N, E, (double)T);
   PetscFunctionReturn(KN_SUCCESS);
 }
 

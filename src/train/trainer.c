@@ -57,6 +57,7 @@ PetscErrorCode KNTrainerDestroy(KNTrainer *trainer)
   PetscFunctionBegin;
   if (!trainer || !*trainer) PetscFunctionReturn(KN_SUCCESS);
   tr = *trainer;
+  if (tr->run.installed) PetscCall(KNSignalsRestore()); /* KNTrainerTrain() ended by an error */
   if (!tr->net_given) PetscCall(KNNetDestroy(&tr->net));
   PetscCall(KNTaskDestroy(&tr->task));
   PetscCall(KNOptimizerDestroy(&tr->opt));

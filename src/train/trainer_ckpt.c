@@ -147,11 +147,18 @@ PetscErrorCode KNTrainerWriteCheckpoint(KNTrainer tr, const char file[])
     PetscCall(KNTrainerMakeCheckpointDirectory_Private(tr, PETSC_FALSE)); /* only signals may write: made on demand */
     PetscCall(KNCheckpointFileName(r->dir, tr->iter, name, sizeof(name)));
   }
-  PetscCall(KNCheckpointCreate(tr->net, name, tr->iter, &ck));
-  ierr = WriteAll(tr, ck);
-  if (ierr) PetscCall(KNCheckpointDestroy(&ck)); /* removes the temporary file; older checkpoints stay */
+  ierr = KNCheckpointCreate(tr->net, name, tr->iter, &ck);
+  if (!ierr) {
+    ierr = WriteAll(tr, ck);
+    if (ierr) PetscCall(KNCheckpointDestroy(&ck)); /* removes the temporary file; older checkpoints stay */
+    else ierr = KNCheckpointCommit(&ck);
+  }
+  if (ierr) {
+    PetscMPIInt rank;
+    PetscCallMPI(MPI_Comm_rank(tr->comm, &rank));
+    if (!rank) PetscCall(PetscFPrintf(PETSC_COMM_SELF, PETSC_STDERR, "knet train: training stopped at step %" PetscInt_FMT " because the checkpoint could not be written; %s%s\n", tr->iter, r->last[0] ? "continue later with -kn_resume auto from the last good one, " : "no earlier checkpoint exists", r->last));
+  }
   PetscCall(ierr);
-  PetscCall(KNCheckpointCommit(&ck));
   if (!file) PetscCall(KNCheckpointPrune(tr->comm, r->dir, r->keep));
   PetscCall(PetscStrncpy(r->last, name, sizeof(r->last)));
   r->last_iter = tr->iter;
@@ -247,7 +254,7 @@ static PetscErrorCode NoteDifferences(KNTrainer tr, const char file[], const Sta
 
   PetscFunctionBegin;
   PetscCall(PetscStrcmp(s->schedule, tr->schedule, &same));
-  if (!same || s->lr0 != tr->lr0) PetscCall(PetscPrintf(tr->comm, "knet train: note: %s was written with lr %g and schedule %s, this run uses lr %g and schedule %s\n", file, (double)s->lr0, s->schedule, (double)tr->lr0, tr->schedule));
+  if (!same || s->lr0 != tr->lr0) PetscCall(PetscFPrintf(tr->comm, PETSC_STDERR, "knet train: note: %s was written with lr %g and schedule %s, this run uses lr %g and schedule %s\n", file, (double)s->lr0, s->schedule, (double)tr->lr0, tr->schedule));
   PetscFunctionReturn(KN_SUCCESS);
 }
 

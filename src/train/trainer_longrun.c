@@ -12,7 +12,8 @@
 
 /*@C
   KNTrainerSetCheckpointInterval - write a checkpoint every `every` optimizer steps and/or every `seconds` of wall
-  time (0 switches either off), and one at the end of training
+  time (0 switches either off), and one at the end of training (also written when a wall-time limit or a resume is set,
+  so that resuming a finished run only rewrites model.h5)
 
   Logically Collective
 
@@ -117,6 +118,12 @@ PetscErrorCode KNTrainerSetFromOptions_LongRun(KNTrainer tr)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* Checkpoints are on (and a final one is written at the end): a cadence, a wall-time limit or a resumed run. */
+static PetscBool Enabled(KNTrainerLongRun *r)
+{
+  return (PetscBool)(r->every || r->seconds > 0 || r->walltime > 0 || r->resume[0]);
+}
+
 static PetscBool ResumeAuto(KNTrainer tr)
 {
   PetscBool a = PETSC_FALSE;
@@ -177,11 +184,11 @@ static PetscErrorCode LoadNewest(KNTrainer tr)
   PetscFunctionBegin;
   PetscCall(KNCheckpointList(tr->comm, r->dir, &n, &files, &ntmp, &tmps));
   for (k = 0; k < ntmp; k++) {
-    PetscCall(PetscPrintf(tr->comm, "knet train: ignoring the partial checkpoint %s (its write was interrupted) and removing it\n", tmps[k]));
+    PetscCall(PetscFPrintf(tr->comm, PETSC_STDERR, "knet train: ignoring the partial checkpoint %s (its write was interrupted) and removing it\n", tmps[k]));
     PetscCall(KNCheckpointRemoveFile(tr->comm, tmps[k]));
   }
   PetscCall(KNCheckpointListDestroy(ntmp, &tmps));
-  if (!n) PetscCall(PetscPrintf(tr->comm, "knet train: -kn_resume auto: no checkpoint in %s, starting from the beginning\n", r->dir));
+  if (!n && tr->monitor) PetscCall(PetscPrintf(tr->comm, "knet train: -kn_resume auto: no checkpoint in %s, starting from the beginning\n", r->dir));
   for (k = 0; k < n; k++) {
     PetscErrorCode ierr;
     char          *msg = NULL, text[1024] = "";
@@ -196,10 +203,10 @@ static PetscErrorCode LoadNewest(KNTrainer tr)
       PetscCall(KNCheckpointListDestroy(n, &files));
       SETERRQ(tr->comm, ierr, "%s", text);
     }
-    PetscCall(PetscPrintf(tr->comm, "knet train: skipping the unreadable checkpoint %s: %s\n", files[k], text));
+    PetscCall(PetscFPrintf(tr->comm, PETSC_STDERR, "knet train: skipping the unreadable checkpoint %s: %s\n", files[k], text));
   }
   PetscCheck(k < n || !n, tr->comm, PETSC_ERR_FILE_UNEXPECTED, "None of the %" PetscInt_FMT " checkpoints in %s can be read (see above); move them away to start from the beginning", n, r->dir);
-  if (n) PetscCall(PetscPrintf(tr->comm, "knet train: resuming from %s: epoch %" PetscInt_FMT ", batch %" PetscInt_FMT " done, step %" PetscInt_FMT "\n", files[k], r->epoch + 1, r->batch, tr->iter));
+  if (n && tr->monitor) PetscCall(PetscPrintf(tr->comm, "knet train: resuming from %s: epoch %" PetscInt_FMT ", batch %" PetscInt_FMT " done, step %" PetscInt_FMT "\n", files[k], r->epoch + 1, r->batch, tr->iter));
   PetscCall(KNCheckpointListDestroy(n, &files));
   PetscFunctionReturn(KN_SUCCESS);
 }
@@ -233,6 +240,21 @@ static PetscErrorCode TrimMetrics(KNTrainer tr)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* A run that does not resume must not mix its checkpoints with those of an earlier run (-kn_resume auto would later
+   pick the newest, which might be the other run's). */
+static PetscErrorCode CheckFresh(KNTrainer tr)
+{
+  PetscInt n;
+  char   **files, newest[PETSC_MAX_PATH_LEN] = "";
+
+  PetscFunctionBegin;
+  PetscCall(KNCheckpointList(tr->comm, tr->run.dir, &n, &files, NULL, NULL));
+  if (n) PetscCall(PetscStrncpy(newest, files[0], sizeof(newest)));
+  PetscCall(KNCheckpointListDestroy(n, &files));
+  PetscCheck(!n, tr->comm, PETSC_ERR_ARG_WRONGSTATE, "%s already holds %" PetscInt_FMT " checkpoint(s) of an earlier run (newest %s): continue that run with -kn_resume auto, or start a new one with another -kn_run_dir (or -kn_checkpoint_dir)", tr->run.dir, n, newest);
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 /* After the run directory exists: checkpoint directory, signal handlers, resume. */
 PetscErrorCode KNTrainerStart_LongRun(KNTrainer tr)
 {
@@ -241,16 +263,17 @@ PetscErrorCode KNTrainerStart_LongRun(KNTrainer tr)
 
   PetscFunctionBegin;
   if (!r->dir[0]) PetscCall(PetscSNPrintf(r->dir, sizeof(r->dir), "%s/ckpt", tr->rundir));
-  if (r->every || r->seconds > 0 || r->walltime > 0 || r->resume[0]) PetscCall(KNTrainerMakeCheckpointDirectory_Private(tr, PETSC_TRUE));
+  if (Enabled(r)) PetscCall(KNTrainerMakeCheckpointDirectory_Private(tr, PETSC_TRUE));
   PetscCall(KNSignalsGet(NULL, &installed));
   if (r->signals && !installed) {
     PetscCall(KNSignalsInstall());
     r->installed = PETSC_TRUE;
   }
+  if (!r->resume[0]) PetscCall(CheckFresh(tr));
   if (ResumeAuto(tr)) PetscCall(LoadNewest(tr));
   else if (r->resume[0]) {
     PetscCall(KNTrainerLoadCheckpoint(tr, r->resume));
-    PetscCall(PetscPrintf(tr->comm, "knet train: resuming from %s: epoch %" PetscInt_FMT ", batch %" PetscInt_FMT " done, step %" PetscInt_FMT "\n", r->resume, r->epoch + 1, r->batch, tr->iter));
+    if (tr->monitor) PetscCall(PetscPrintf(tr->comm, "knet train: resuming from %s: epoch %" PetscInt_FMT ", batch %" PetscInt_FMT " done, step %" PetscInt_FMT "\n", r->resume, r->epoch + 1, r->batch, tr->iter));
   }
   if (r->resumed) PetscCall(TrimMetrics(tr));
   r->tlast = r->tprev = MPI_Wtime();
@@ -282,7 +305,7 @@ PetscErrorCode KNTrainerBoundary_LongRun(KNTrainer tr, PetscInt epoch, PetscInt 
   flag[1] = OutOfTime(r, now, last) ? 1 : 0;
   flag[2] = r->seconds > 0 && now - r->tlast >= r->seconds;
   if (r->signals || r->walltime > 0 || r->seconds > 0) PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, flag, 3, MPI_INT, MPI_MAX, tr->comm));
-  due = (PetscBool)((r->every && tr->iter % r->every == 0) || flag[0] || flag[1] || flag[2] || (*stop && (r->every || r->seconds > 0)));
+  due = (PetscBool)((r->every && tr->iter % r->every == 0) || flag[0] || flag[1] || flag[2] || (*stop && Enabled(r)));
   if (due && r->last_iter != tr->iter) {
     PetscCall(KNTrainerWriteCheckpoint(tr, NULL));
     if (tr->monitor && !flag[0] && !flag[1]) PetscCall(PetscPrintf(tr->comm, "  checkpoint %s (%.3f s)\n", r->last, (double)r->tckpt));
@@ -301,7 +324,7 @@ PetscErrorCode KNTrainerEnd_LongRun(KNTrainer tr)
   PetscFunctionBegin;
   if (r->reason == KN_TRAINER_NOT_STOPPED) {
     r->reason = KN_TRAINER_COMPLETED;
-    if ((r->every || r->seconds > 0) && r->last_iter != tr->iter) {
+    if (Enabled(r) && r->last_iter != tr->iter) {
       r->epoch = tr->epoch, r->batch = 0;
       PetscCall(PetscMemzero(&r->tally, sizeof(r->tally)));
       PetscCall(KNTrainerWriteCheckpoint(tr, NULL));
@@ -309,7 +332,7 @@ PetscErrorCode KNTrainerEnd_LongRun(KNTrainer tr)
   }
   if (r->installed) PetscCall(KNSignalsRestore());
   r->installed = PETSC_FALSE;
-  if (r->reason == KN_TRAINER_COMPLETED || !tr->monitor) PetscFunctionReturn(KN_SUCCESS);
+  if (r->reason == KN_TRAINER_COMPLETED) PetscFunctionReturn(KN_SUCCESS);
   if (r->reason == KN_TRAINER_STOPPED_SIGNAL) PetscCall(PetscPrintf(tr->comm, "knet train: caught %s: ", r->signal == SIGTERM ? "SIGTERM" : r->signal == SIGUSR1 ? "SIGUSR1" : "a signal"));
   else PetscCall(PetscPrintf(tr->comm, "knet train: the wall-time limit of %g s is near: ", (double)r->walltime));
   PetscCall(PetscPrintf(tr->comm, "stopped after step %" PetscInt_FMT " (epoch %" PetscInt_FMT ", batch %" PetscInt_FMT ") with checkpoint %s; continue with -kn_resume auto (knet train exits with %d)\n", tr->iter, r->epoch + 1, r->batch, r->last, KN_EXIT_CHECKPOINTED));
