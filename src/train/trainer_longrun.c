@@ -281,11 +281,19 @@ PetscErrorCode KNTrainerStart_LongRun(KNTrainer tr)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* Whether the next step plus a checkpoint would end after the wall-time limit (estimates with a safety factor). */
-static PetscBool OutOfTime(KNTrainerLongRun *r, PetscReal now, PetscReal last)
+/* Whether the next step plus a checkpoint would end after the wall-time limit (estimates with a safety factor; before
+   the first checkpoint its time is guessed as 0.1 s + 24 bytes per parameter at 50 MB/s). */
+static PetscBool OutOfTime(KNTrainer tr, PetscReal now, PetscReal last)
 {
-  PetscReal step = 1.5 * PetscMax(r->tstep, last), ckpt = r->tckpt > 0 ? 2.0 * r->tckpt : 1.0;
-  return (PetscBool)(r->walltime > 0 && now - r->tcreate + step + ckpt > r->walltime);
+  KNTrainerLongRun *r = &tr->run;
+  PetscInt          P = 0;
+  PetscReal         step, ckpt;
+
+  if (r->walltime <= 0) return PETSC_FALSE;
+  if (r->tckpt <= 0) (void)VecGetSize(tr->theta, &P);
+  step = 1.5 * PetscMax(r->tstep, last);
+  ckpt = 2.0 * (r->tckpt > 0 ? r->tckpt : 0.1 + 24.0 * (PetscReal)P / 5e7);
+  return (PetscBool)(now - r->tcreate + step + ckpt > r->walltime);
 }
 
 /* Called after every optimizer step: position, cadence, signals and wall time; one reduction makes every rank agree. */
@@ -302,7 +310,7 @@ PetscErrorCode KNTrainerBoundary_LongRun(KNTrainer tr, PetscInt epoch, PetscInt 
   r->epoch = epoch, r->batch = batch, r->tally = *tally;
   if (r->signals) PetscCall(KNSignalsGet(&sig, NULL));
   if (r->signals) flag[0] = sig;
-  flag[1] = OutOfTime(r, now, last) ? 1 : 0;
+  flag[1] = OutOfTime(tr, now, last) ? 1 : 0;
   flag[2] = r->seconds > 0 && now - r->tlast >= r->seconds;
   if (r->signals || r->walltime > 0 || r->seconds > 0) PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, flag, 3, MPI_INT, MPI_MAX, tr->comm));
   due = (PetscBool)((r->every && tr->iter % r->every == 0) || flag[0] || flag[1] || flag[2] || (*stop && Enabled(r)));
