@@ -189,13 +189,13 @@ PetscErrorCode KNRobustnessEvaluate(KNRobustness r, KNTask task, KNNet net, KNDa
   PetscCall(PetscMalloc1(N + 1, &r->metric));
   r->ndone = 0;
   for (PetscInt k = 0; k < N; k++) {
-    PetscReal tk = MPI_Wtime();
+    PetscReal tk = MPI_Wtime(), loss;
     PetscCall(KNRobustnessApply(r, net, k));
     PetscCall(EvaluateOnce(r, task, net, data, n, quant, NULL, &t));
     PetscCall(KNRobustnessRestore(r, net));
-    PetscCall(KNTaskTallyGetMetric(task, &t, NULL, &r->metric[k]));
+    PetscCall(KNTaskTallyGetMetric(task, &t, &loss, &r->metric[k]));
     r->ndone = k + 1;
-    if (r->monitor) PetscCall(PetscPrintf(r->comm, "  Monte Carlo draw %" PetscInt_FMT "/%" PetscInt_FMT ": %s %.6f (%.1f s)\n", k + 1, N, r->metric_name, (double)r->metric[k], MPI_Wtime() - tk));
+    if (r->monitor) PetscCall(PetscPrintf(r->comm, "  Monte Carlo draw %" PetscInt_FMT "/%" PetscInt_FMT ": %s %.6f, mean loss %.6f (%.1f s)\n", k + 1, N, r->metric_name, (double)r->metric[k], (double)loss, MPI_Wtime() - tk));
   }
   r->seconds = MPI_Wtime() - t0;
   PetscFunctionReturn(KN_SUCCESS);
