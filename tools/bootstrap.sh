@@ -7,7 +7,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 
 packages=(libpetsc-real3.18-dev libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools meson ninja-build pkg-config
-          python3-h5py python3-numpy python3-matplotlib ngspice zlib1g-dev dataset-fashion-mnist python3-sklearn)
+          python3-h5py python3-numpy python3-matplotlib ngspice zlib1g-dev dataset-fashion-mnist python3-sklearn
+          slurm-wlm munge)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
