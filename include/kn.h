@@ -14,3 +14,4 @@
 #include <kn/knloss.h>
 #include <kn/knoptim.h>
 #include <kn/kntrainer.h>
+#include <kn/knrobust.h>
