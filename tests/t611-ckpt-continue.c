@@ -1,6 +1,7 @@
 static char help[] = "Exact continuation through the trainer: N steps straight and k steps + checkpoint + -kn_resume auto give\n"
                      "bitwise identical parameters, optimizer step and metrics.csv, for every task type, AdamW/Adam/SGD with\n"
-                     "momentum, learning-rate schedules, splits inside and at the end of an epoch; a checkpoint of another\n"
+                     "momentum, learning-rate schedules, image augmentation (its RNG counter), splits inside and at the end of\n"
+                     "an epoch; a checkpoint of another\n"
                      "configuration is refused with the option to fix.\n";
 
 #include <stdlib.h>
@@ -94,6 +95,7 @@ int main(int argc, char **argv)
     {"generation-adamw-cosine", "-kn_task_type generation -kn_data twomoon -kn_data_size 384 -kn_layers 2 -kn_topology_num_node 3 -kn_topology_repeat 3,3 -kn_train_batch_size 128 -kn_optim_lr 1e-2 -kn_train_epochs 4 -kn_train_schedule cosinelr_4_1e-4" SOLVER, 5},
     {"regression-sgd-steplr", "-kn_task_type regression -kn_data friedman1 -kn_data_size 200 -kn_layers 2 -kn_topology_num_node 8 -kn_device_type shift_relu1 -kn_train_batch_size 40 -kn_optim_type sgd -kn_optim_momentum 0.9 -kn_optim_lr 1e-2 -kn_train_schedule steplr_2_0.5 -kn_train_epochs 4" SOLVER, 6},
     {"classification-adam", "-kn_task_type classification -kn_data twomoon -kn_data_size 300 -kn_layers 2 -kn_topology_num_node 4 -kn_train_batch_size 60 -kn_optim_type adam -kn_optim_lr 1e-2 -kn_train_epochs 3" SOLVER, 4},
+    {"digits-augmented", "-kn_task_type classification -kn_data sklearn_digits -kn_layers 1 -kn_topology_num_node 65 -kn_train_batch_size 50 -kn_train_max_iterations 6 -kn_train_augment_degrees 15 -kn_train_augment_translate 0.1" SOLVER, 3},
     {"density-adamw", "-kn_task_type density -kn_task_potential potential1 -kn_layers 2 -kn_topology_num_node 3 -kn_topology_repeat 3,3 -kn_train_batch_size 64 -kn_optim_lr 1e-2 -kn_train_epochs 6" SOLVER, 3},
   };
 
