@@ -3,6 +3,16 @@
 #include "trajimpl.h"
 #include <math.h>
 
+/*@C
+  KNTrajectoryCreate - a recorder of node voltages over time for a set-up net (samples 0..min(B, 8)-1, every node,
+  every accepted step, until set otherwise)
+
+  Collective
+
+  Level: intermediate
+
+.seealso: KNTrajectorySetFromOptions(), KNTrajectoryBegin(), KNTrajectoryWrite(), KNTrajectoryCreateFromOptions()
+@*/
 PetscErrorCode KNTrajectoryCreate(KNNet net, KNTrajectory *traj)
 {
   KNTrajectory tj;
@@ -42,7 +52,14 @@ PetscErrorCode KNTrajectoryDestroy(KNTrajectory *traj)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* Samples are 0-based indices of the inputs (knet eval) or draws (knet sample), taken in batches of B consecutive ones. */
+/*@C
+  KNTrajectorySetSamples - the samples to record: 0-based indices of the inputs (knet eval) or draws (knet sample),
+  which the sweeps take in batches of B consecutive ones
+
+  Logically Collective
+
+  Level: intermediate
+@*/
 PetscErrorCode KNTrajectorySetSamples(KNTrajectory tj, PetscInt n, const PetscInt s[])
 {
   PetscFunctionBegin;
@@ -56,7 +73,14 @@ PetscErrorCode KNTrajectorySetSamples(KNTrajectory tj, PetscInt n, const PetscIn
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* Node ids 1..N (n = 0: every node of each layer); ids a layer does not have are left out of that layer. */
+/*@C
+  KNTrajectorySetNodes - the node ids 1..N to record (n = 0: every node of each layer); ids a layer does not have are
+  left out of that layer
+
+  Logically Collective
+
+  Level: intermediate
+@*/
 PetscErrorCode KNTrajectorySetNodes(KNTrajectory tj, PetscInt n, const PetscInt nodes[])
 {
   PetscFunctionBegin;
@@ -69,7 +93,14 @@ PetscErrorCode KNTrajectorySetNodes(KNTrajectory tj, PetscInt n, const PetscInt 
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* Increasing times within a layer, in layer time 0..T (n = 0: the accepted steps); times beyond a layer's T are skipped. */
+/*@C
+  KNTrajectorySetTimes - record at these increasing times within each layer, 0..T, through the integrator's dense
+  output TSInterpolate() (n = 0: at the accepted steps); times beyond a layer's T are skipped in that layer
+
+  Logically Collective
+
+  Level: intermediate
+@*/
 PetscErrorCode KNTrajectorySetTimes(KNTrajectory tj, PetscInt n, const PetscReal t[])
 {
   PetscFunctionBegin;
