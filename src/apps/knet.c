@@ -16,6 +16,8 @@ static char help[] = "knet: build, evaluate and inspect KirchhoffNets (analog ci
                      "                            draw samples (and their log-density) from a trained flow\n"
                      "  eval MODEL.h5 -kn_task_type TYPE -kn_data NAME ...\n"
                      "                            the task metric (MSE, top-1, NLL, density loss) of a model on a dataset\n"
+                     "  eval MODEL.h5 -kn_task_type TYPE -kn_data NAME -kn_mc N [-kn_mc_device_sigma s -kn_mc_input_bits b ...]\n"
+                     "                            Monte Carlo of the metric under device/capacitor mismatch, noise, DAC/ADC quantisation\n"
                      "MODEL may be a model written by knet or one of the published reference weight files.\n"
                      "Every option can also come from a YAML file: -options_file run.yaml. Unknown options are an error;\n"
                      "errors print one message (add -kn_traceback for PETSc's full traceback).\n"
