@@ -1,5 +1,6 @@
-/* Matrix-free Jacobian: the RHS Jacobian callback caches the voltages; MatMultTranspose computes J^T w for the
-   voltages AND the parameters (the augmented state) in one fused edge pass. */
+/* Matrix-free Jacobians: the RHS Jacobian callbacks gather the linearisation point; one fused edge pass computes
+   J^T w for the voltages and Jp^T w for the parameters (in the state's parameter block in state mode, kept for the
+   Jp shell in jacobianp mode). */
 #include "circuitimpl.h"
 
 /* y += J^T w over the local edges. t = sigma (w_d/C_d - w_s/C_s) is the weight of each edge's current
