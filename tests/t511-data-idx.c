@@ -1,27 +1,9 @@
 static char help[] = "MNIST idx reader: small plain and gzip'd files read back exactly; bad magic, truncated, extra bytes, label/image count mismatch are errors on every rank; Debian's Fashion-MNIST t10k set if installed.\n";
 
 #define _POSIX_C_SOURCE 200809L
-#include "kntest.h"
+#include "kntestfiles.h"
 #include <stdlib.h>
 #include <zlib.h>
-
-#define EXPECT_ERROR(t, code, substr, call, ...) \
-  do { \
-    PetscErrorCode ierr_; \
-    char          *msg_ = NULL; \
-    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL)); \
-    ierr_ = (call); \
-    PetscCall(PetscPopErrorHandler()); \
-    if (ierr_) (void)PetscErrorMessage(ierr_, NULL, &msg_); \
-    PetscCall(KNTestOkAll(t, (PetscBool)(ierr_ != 0 && (!(code) || ierr_ == (code)) && Contains(msg_, substr)), __VA_ARGS__)); \
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "#   error %d: %s\n", (int)ierr_, msg_ ? msg_ : "(none)")); \
-  } while (0)
-
-/* msg contains sub (always true for sub = NULL) */
-static PetscBool Contains(const char *msg, const char *sub)
-{
-  return (PetscBool)(!sub || (msg && strstr(msg, sub)));
-}
 
 #define FASHION "/usr/share/datasets/fashion-mnist"
 
@@ -232,19 +214,14 @@ static PetscErrorCode Fashion(KNTest *t)
 int main(int argc, char **argv)
 {
   KNTest t;
-  char   cmd[PETSC_MAX_PATH_LEN + 16];
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
   PetscCall(KNTestBegin(PETSC_COMM_WORLD, &t));
   PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
-  PetscCall(PetscStrncpy(tmpdir, "/tmp/kn-t511-XXXXXX", sizeof(tmpdir)));
-  if (!rank) PetscCheck(mkdtemp(tmpdir), PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot create a temporary directory");
-  PetscCallMPI(MPI_Bcast(tmpdir, (PetscMPIInt)sizeof(tmpdir), MPI_CHAR, 0, PETSC_COMM_WORLD));
+  PetscCall(KNTestTempDirCreate(PETSC_COMM_WORLD, "kn-t511", tmpdir, sizeof(tmpdir)));
   PetscCall(SmallFiles(&t));
   PetscCall(Fashion(&t));
-  PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
-  PetscCall(PetscSNPrintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir));
-  if (!rank && system(cmd)) PetscCall(PetscPrintf(PETSC_COMM_SELF, "# could not remove %s\n", tmpdir));
+  PetscCall(KNTestTempDirRemove(PETSC_COMM_WORLD, tmpdir));
   {
     int rc = KNTestEnd(&t);
     PetscCall(PetscFinalize());
