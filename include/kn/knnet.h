@@ -46,3 +46,4 @@ PETSC_EXTERN PetscErrorCode KNNetGetFinalVoltages(KNNet, PetscInt *, PetscReal *
 PETSC_EXTERN PetscErrorCode KNNetBackward(KNNet, const PetscReal[], const PetscReal[], Vec, PetscReal[]);
 PETSC_EXTERN PetscErrorCode KNNetGetStats(KNNet, KNCircuitStats *);
 PETSC_EXTERN PetscErrorCode KNNetSetBoundaryNoise(KNNet, PetscReal, PetscInt64);
+PETSC_EXTERN PetscErrorCode KNNetSetBoundaryNoiseSamples(KNNet, PetscInt, PetscInt);

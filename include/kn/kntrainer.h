@@ -55,7 +55,9 @@ PETSC_EXTERN PetscErrorCode KNTaskGetFlow(KNTask, PetscBool *);
 PETSC_EXTERN PetscErrorCode KNTaskGetMetricName(KNTask, const char **);
 PETSC_EXTERN PetscErrorCode KNTaskSetUpNet(KNTask, KNNet, KNDataset);
 PETSC_EXTERN PetscErrorCode KNTaskComputeBatch(KNTask, KNNet, PetscInt, const PetscReal[], const PetscReal[], PetscInt64, Vec, KNTaskTally *);
+PETSC_EXTERN PetscErrorCode KNTaskComputeBatchSlice(KNTask, KNNet, PetscInt, PetscInt, const PetscReal[], const PetscReal[], PetscInt64, Vec, KNTaskTally *);
 PETSC_EXTERN PetscErrorCode KNTaskEvaluate(KNTask, KNNet, KNDataset, PetscInt, PetscInt64, KNTaskTally *);
+PETSC_EXTERN PetscErrorCode KNTaskEvaluateRange(KNTask, KNNet, KNDataset, PetscInt, PetscInt, PetscInt64, KNTaskTally *);
 PETSC_EXTERN PetscErrorCode KNTaskTallyGetMetric(KNTask, const KNTaskTally *, PetscReal *, PetscReal *);
 PETSC_EXTERN PetscErrorCode KNTaskView(KNTask, PetscViewer);
 

@@ -1,6 +1,7 @@
 /* KNGrid: data groups x graph ranks, and deterministic reductions across groups. */
 #include <kn/kngrid.h>
 #include <petscvec.h>
+#include <string.h>
 
 struct _p_KNGrid {
   MPI_Comm    world, group, across; /* across: the ranks with the same position in every group */
@@ -35,7 +36,12 @@ PetscErrorCode KNGridCreate(MPI_Comm comm, PetscInt G, KNGrid *grid)
   PetscCall(KNInitializePackage());
   PetscCallMPI(MPI_Comm_size(comm, &size));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  PetscCheck(G >= 1 && G <= size && size % G == 0, comm, PETSC_ERR_ARG_INCOMP, "-kn_data_groups %" PetscInt_FMT " does not fit %d MPI ranks: the number of data groups must divide the number of ranks (e.g. 1, %d)", G, size, size);
+  if (!(G >= 1 && G <= size && size % G == 0)) {
+    char fits[256] = "";
+    for (PetscMPIInt d = 1; d <= size && strlen(fits) < sizeof(fits) - 16; d++)
+      if (size % d == 0) PetscCall(PetscSNPrintf(fits + strlen(fits), sizeof(fits) - strlen(fits), "%s%d", fits[0] ? ", " : "", d));
+    SETERRQ(comm, PETSC_ERR_ARG_INCOMP, "-kn_data_groups %" PetscInt_FMT " does not fit %d MPI rank%s: the number of data groups must divide the number of ranks (here %s)", G, size, size > 1 ? "s" : "", fits);
+  }
   PetscCall(PetscNew(&n));
   n->world = comm, n->size = size, n->G = (PetscMPIInt)G, n->g = rank / (size / (PetscMPIInt)G);
   PetscCallMPI(MPI_Comm_split(comm, n->g, rank, &n->group));
@@ -66,6 +72,20 @@ PetscErrorCode KNGridGetGroupComm(KNGrid grid, MPI_Comm *comm)
 {
   PetscFunctionBegin;
   *comm = grid->group;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNGridGetWorldComm - the communicator the grid was made from (every group)
+
+  Not Collective
+
+  Level: intermediate
+@*/
+PetscErrorCode KNGridGetWorldComm(KNGrid grid, MPI_Comm *comm)
+{
+  PetscFunctionBegin;
+  *comm = grid->world;
   PetscFunctionReturn(KN_SUCCESS);
 }
 

@@ -34,6 +34,7 @@ struct _p_KNNet {
   /* robustness studies: Gaussian noise on the voltages entering every layer after the first */
   PetscReal  noise_sigma;
   PetscInt64 noise_seed, noise_draw;
+  PetscInt   noise_first, noise_total; /* sample b is sample noise_first + b of a batch of noise_total (0: B) */
 };
 
 PETSC_INTERN PetscErrorCode KNNetSetUpReadout_Private(KNNet);

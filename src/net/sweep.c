@@ -81,11 +81,12 @@ static PetscErrorCode SetInput(KNNet net, Vec X, PetscInt nin, const PetscReal i
 static PetscErrorCode AddBoundaryNoise(KNNet net, PetscInt j)
 {
   KNCircuit       c = net->layer[j];
-  PetscInt        nown, start, N;
+  PetscInt        nown, start, N, total = net->noise_total ? net->noise_total : net->B, nb;
   const PetscInt *own;
   PetscReal      *x;
 
   PetscFunctionBegin;
+  nb = PetscMin(net->B, total - net->noise_first); /* padding past the whole batch gets no noise */
   PetscCall(KNCircuitGetSizes(c, &N, NULL, NULL));
   PetscCall(KNCircuitGetOwnedNodes(c, &nown, &own));
   PetscCall(VecGetOwnershipRange(net->X0[j], &start, NULL));
@@ -93,7 +94,7 @@ static PetscErrorCode AddBoundaryNoise(KNNet net, PetscInt j)
   for (PetscInt k = 0; k < nown; k++) {
     PetscInt idx;
     PetscCall(KNCircuitGetNodeStateIndex(c, own[k], &idx));
-    for (PetscInt b = 0; b < net->B; b++) x[idx - start + b] += net->noise_sigma * KNRandomNormal(net->noise_seed, KN_STREAM_NOISE + net->noise_draw, ((PetscInt64)j * (N + 1) + own[k]) * net->B + b);
+    for (PetscInt b = 0; b < nb; b++) x[idx - start + b] += net->noise_sigma * KNRandomNormal(net->noise_seed, KN_STREAM_NOISE + net->noise_draw, ((PetscInt64)j * (N + 1) + own[k]) * total + net->noise_first + b);
   }
   PetscCall(VecRestoreArray(net->X0[j], &x));
   PetscFunctionReturn(KN_SUCCESS);
@@ -115,6 +116,30 @@ PetscErrorCode KNNetSetBoundaryNoise(KNNet net, PetscReal sigma, PetscInt64 seed
   PetscFunctionBegin;
   PetscCheck(sigma >= 0 && !PetscIsInfOrNanReal(sigma), net->comm, PETSC_ERR_ARG_OUTOFRANGE, "Noise sigma must be >= 0 and finite, got %g", (double)sigma);
   net->noise_sigma = sigma, net->noise_seed = seed, net->noise_draw = 0;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNNetSetBoundaryNoiseSamples - the net's batch holds samples first .. first + B - 1 of a batch of total samples
+  (a data group's slice, KNGridGetBatchSlice()): the boundary noise of sample b is then drawn by its index in the
+  whole batch, so it does not depend on how the batch is split; samples past total get none
+
+  Logically Collective
+
+  Input Parameters:
++ net - the net
+. first - index of the net's sample 0 in the whole batch
+- total - samples of the whole batch (0: the net's own batch, first must be 0)
+
+  Level: developer
+
+.seealso: KNNetSetBoundaryNoise()
+@*/
+PetscErrorCode KNNetSetBoundaryNoiseSamples(KNNet net, PetscInt first, PetscInt total)
+{
+  PetscFunctionBegin;
+  PetscCheck(first >= 0 && (total > first || (total == 0 && first == 0)), net->comm, PETSC_ERR_ARG_OUTOFRANGE, "Samples from %" PetscInt_FMT " of a batch of %" PetscInt_FMT " make no slice", first, total);
+  net->noise_first = first, net->noise_total = total;
   PetscFunctionReturn(KN_SUCCESS);
 }
 

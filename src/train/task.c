@@ -330,17 +330,64 @@ PetscErrorCode KNTaskSetUpNet(KNTask task, KNNet net, KNDataset data)
 
   Level: beginner
 
-.seealso: KNTaskEvaluate(), KNTaskTallyGetMetric()
+.seealso: KNTaskComputeBatchSlice(), KNTaskEvaluate(), KNTaskTallyGetMetric()
 @*/
 PetscErrorCode KNTaskComputeBatch(KNTask task, KNNet net, PetscInt m, const PetscReal x[], const PetscReal y[], PetscInt64 draw, Vec grad, KNTaskTally *tally)
 {
-  PetscInt B;
+  PetscFunctionBegin;
+  PetscCall(KNTaskComputeBatchSlice(task, net, m, m, x, y, draw, grad, tally));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@C
+  KNTaskComputeBatchSlice - KNTaskComputeBatch() for a slice of m samples of a mini-batch of mtotal (a data group's
+  part, KNGridGetBatchSlice()): the gradient is that of the mean loss over all mtotal samples restricted to the slice,
+  so the sum of the slices' gradients (KNGridSumVec()) is the gradient of the whole batch
+
+  Collective
+
+  Input Parameters:
++ task, net - as in KNTaskComputeBatch()
+. m - samples of the slice (1 <= m <= the net's batch size)
+. mtotal - samples of the whole mini-batch (>= m)
+. x, y - the slice's features and targets
+. draw - density: index of the slice's first base sample in the training stream (iteration * mtotal + slice start),
+         so the draws do not depend on how the batch is split
+- grad - a net parameter Vec for the slice's part of dL/dtheta (NULL: forward only)
+
+  Output Parameter:
+. tally - the slice's sums are ADDED to it (sums over samples: add the slices' tallies for the batch's)
+
+  Level: intermediate
+
+.seealso: KNTaskComputeBatch(), KNGridSumVec(), KNGridSumReals()
+@*/
+PetscErrorCode KNTaskComputeBatchSlice(KNTask task, KNNet net, PetscInt m, PetscInt mtotal, const PetscReal x[], const PetscReal y[], PetscInt64 draw, Vec grad, KNTaskTally *tally)
+{
+  PetscInt       B;
+  PetscErrorCode ierr;
 
   PetscFunctionBegin;
   PetscCall(KNNetGetBatchSize(net, &B));
   PetscCheck(m >= 1 && m <= B, task->comm, PETSC_ERR_ARG_OUTOFRANGE, "A batch of %" PetscInt_FMT " samples does not fit the net's batch size %" PetscInt_FMT, m, B);
+  PetscCheck(mtotal >= m, task->comm, PETSC_ERR_ARG_OUTOFRANGE, "A slice of %" PetscInt_FMT " samples cannot be part of a batch of %" PetscInt_FMT, m, mtotal);
   PetscCheck(task->nout > 0, task->comm, PETSC_ERR_ARG_WRONGSTATE, "Call KNTaskSetUpNet() before KNTaskComputeBatch()");
-  PetscCall(task->ops.batch(task, net, m, x, y, KN_STREAM_TASK_BASE, draw, grad, tally));
+  task->mtotal = mtotal;
+  ierr         = task->ops.batch(task, net, m, x, y, KN_STREAM_TASK_BASE, draw, grad, tally);
+  task->mtotal = 0;
+  PetscCall(ierr);
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+PetscErrorCode KNTaskScaleSeeds_Private(KNTask task, PetscInt m, PetscInt n, PetscReal dout[], PetscInt nlp, PetscReal dlp[])
+{
+  PetscReal s;
+
+  PetscFunctionBegin;
+  if (task->mtotal <= m) PetscFunctionReturn(KN_SUCCESS);
+  s = (PetscReal)m / (PetscReal)task->mtotal;
+  for (PetscInt i = 0; i < n; i++) dout[i] *= s;
+  for (PetscInt i = 0; i < nlp; i++) dlp[i] *= s;
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -361,11 +408,31 @@ PetscErrorCode KNTaskComputeBatch(KNTask task, KNNet net, PetscInt m, const Pets
 
   Level: beginner
 
-.seealso: KNTaskTallyGetMetric()
+.seealso: KNTaskEvaluateRange(), KNTaskTallyGetMetric()
 @*/
 PetscErrorCode KNTaskEvaluate(KNTask task, KNNet net, KNDataset data, PetscInt n, PetscInt64 draw, KNTaskTally *tally)
 {
-  PetscInt         B, nf = 0, nt = 0;
+  PetscInt nt = n;
+
+  PetscFunctionBegin;
+  if (task->needs_data && data) PetscCall(KNDatasetGetSizes(data, &nt, NULL, NULL));
+  PetscCall(KNTaskEvaluateRange(task, net, data, 0, nt, draw, tally));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@C
+  KNTaskEvaluateRange - KNTaskEvaluate() over the samples start .. end-1 only (density: the base samples draw + start ..
+  draw + end - 1), e.g. a data group's share of a test set
+
+  Collective
+
+  Level: intermediate
+
+.seealso: KNTaskEvaluate(), KNGridGetBatchSlice()
+@*/
+PetscErrorCode KNTaskEvaluateRange(KNTask task, KNNet net, KNDataset data, PetscInt start, PetscInt end, PetscInt64 draw, KNTaskTally *tally)
+{
+  PetscInt         B, n = end, nf = 0, nt = 0;
   const PetscReal *x = NULL, *y = NULL;
 
   PetscFunctionBegin;
@@ -376,8 +443,9 @@ PetscErrorCode KNTaskEvaluate(KNTask task, KNNet net, KNDataset data, PetscInt n
     PetscCall(KNDatasetGetSizes(data, &n, &nf, &nt));
     PetscCall(KNDatasetGetData(data, &x, &y));
   }
-  for (PetscInt s = 0; s < n; s += B) {
-    PetscInt m = PetscMin(B, n - s);
+  PetscCheck(0 <= start && start <= end && end <= n, task->comm, PETSC_ERR_ARG_OUTOFRANGE, "Samples %" PetscInt_FMT "..%" PetscInt_FMT " are not a range of the %" PetscInt_FMT " samples", start, end - 1, n);
+  for (PetscInt s = start; s < end; s += B) {
+    PetscInt m = PetscMin(B, end - s);
     PetscCall(task->ops.batch(task, net, m, x ? x + s * nf : NULL, y ? y + s * nt : NULL, KN_STREAM_TASK_TEST, draw + s, NULL, tally));
   }
   PetscFunctionReturn(KN_SUCCESS);

@@ -59,6 +59,7 @@ static PetscErrorCode Batch_Generation(KNTask task, KNNet net, PetscInt m, const
   PetscCall(PetscArrayzero(task->dlp, B));
   PetscCall(KNLossFlowNLL(m, d, task->out, task->lp, &L, task->dout, task->dlp));
   t->n += m, t->loss += L * (PetscReal)m;
+  PetscCall(KNTaskScaleSeeds_Private(task, m, m * d, task->dout, m, task->dlp));
   if (grad) PetscCall(KNNetBackward(net, task->dout, task->dlp, grad, NULL));
   (void)y, (void)stream, (void)draw;
   PetscFunctionReturn(KN_SUCCESS);
@@ -83,6 +84,7 @@ static PetscErrorCode Batch_Density(KNTask task, KNNet net, PetscInt m, const Pe
   PetscCall(PetscArrayzero(task->dlp, B));
   PetscCall(KNLossDensityKL(m, task->out, task->lp, task->potential, &L, task->dout, task->dlp));
   t->n += m, t->loss += L * (PetscReal)m;
+  PetscCall(KNTaskScaleSeeds_Private(task, m, m * d, task->dout, m, task->dlp));
   if (grad) PetscCall(KNNetBackward(net, task->dout, task->dlp, grad, NULL));
   (void)x, (void)y;
   PetscFunctionReturn(KN_SUCCESS);

@@ -58,6 +58,7 @@ static PetscErrorCode Batch_Supervised(KNTask task, KNNet net, PetscInt m, const
   if (cls) PetscCall(KNLossCrossEntropy(m, K, task->out, y, &L, task->dout, &t1, &t5));
   else PetscCall(KNLossMSE(m, K, task->out, y, &L, task->dout));
   t->n += m, t->loss += L * (PetscReal)m, t->top1 += t1, t->top5 += t5;
+  PetscCall(KNTaskScaleSeeds_Private(task, m, m * K, task->dout, 0, NULL));
   if (grad) PetscCall(KNNetBackward(net, task->dout, NULL, grad, NULL));
   (void)stream, (void)draw;
   PetscFunctionReturn(KN_SUCCESS);

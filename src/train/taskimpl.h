@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <kn/kntrainer.h>
+#include <kn/kngrid.h>
 
 #define KN_NAN ((PetscReal)NAN)
 
@@ -24,6 +25,7 @@ struct _p_KNTask {
   PetscInt    nout_user;        /* -kn_task_outputs (0: from the data) */
   PetscInt    nin, nout;        /* features and readout size, set by setupnet */
   PetscInt64  seed;
+  PetscInt    mtotal;           /* samples of the whole batch whose mean the loss is (a data group's slice is part of it; 0: m) */
   /* work arrays for a batch of B samples */
   PetscInt   wB, wnin, wnout;
   PetscReal *in, *out, *dout, *lp, *dlp;
@@ -36,6 +38,8 @@ PETSC_INTERN PetscErrorCode KNTaskCreate_Density(KNTask);
 
 /* (Re)allocates the work arrays for batch B and the task's nin features and nout outputs. */
 PETSC_INTERN PetscErrorCode KNTaskWork_Private(KNTask, PetscInt);
+/* Loss seeds dout[0..n) and dlp[0..nlp) of a slice of m samples: from the mean over m to the mean over task->mtotal. */
+PETSC_INTERN PetscErrorCode KNTaskScaleSeeds_Private(KNTask, PetscInt, PetscInt, PetscReal[], PetscInt, PetscReal[]);
 /* Number of nodes of every layer: *N of layer 0 and whether all layers have the same count. */
 PETSC_INTERN PetscErrorCode KNTaskNetNodes_Private(KNNet, PetscInt *, PetscInt *, PetscBool *);
 
@@ -70,6 +74,8 @@ struct _p_KNTrainer {
   KNImageAugment aug;     /* training-time image augmentation (rotation, shift) */
   PetscInt       augshape; /* entries given in -kn_train_augment_image */
   Vec         theta, grad;
+  KNGrid      grid;       /* -kn_data_groups: the net lives on the group's communicator, the batch is split */
+  PetscInt    groups;     /* -kn_data_groups as given (0: chosen at set-up) */
   /* progress of the run */
   PetscInt  epoch, iter;
   PetscReal loss, metric, secondary, seconds;
@@ -81,6 +87,13 @@ struct _p_KNTrainer {
 PETSC_INTERN PetscErrorCode KNTrainerMakeRunDirectory_Private(KNTrainer);
 PETSC_INTERN int            KNTrainerMakePath_Private(char[]);
 PETSC_INTERN PetscErrorCode KNTrainerWriteOptions_Private(KNTrainer);
+/* Process grid (trainer_grid.c): set-up, the group's batch, the summed gradient and tallies, files of group 0. */
+PETSC_INTERN PetscErrorCode KNTrainerSetUpGrid_Private(KNTrainer);
+PETSC_INTERN PetscErrorCode KNTrainerGroupBatchSize_Private(KNTrainer, PetscInt *);
+PETSC_INTERN PetscErrorCode KNTrainerBatchGradient_Private(KNTrainer, PetscInt, PetscInt, PetscInt, const PetscReal[], const PetscReal[], KNTaskTally *);
+PETSC_INTERN PetscErrorCode KNTrainerTestTally_Private(KNTrainer, PetscInt, KNTaskTally *);
+PETSC_INTERN PetscErrorCode KNTrainerSaveModel_Private(KNTrainer);
+PETSC_INTERN PetscErrorCode KNTrainerSumCount_Private(KNTrainer, PetscInt *);
 /* Long runs: options, start (checkpoint directory, resume, signals), the hook at every batch boundary, the end. */
 PETSC_INTERN PetscErrorCode KNTrainerSetFromOptions_LongRun(KNTrainer);
 PETSC_INTERN PetscErrorCode KNTrainerPrepareRunDirectory_LongRun(KNTrainer);

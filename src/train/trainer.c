@@ -65,6 +65,7 @@ PetscErrorCode KNTrainerDestroy(KNTrainer *trainer)
   PetscCall(KNDatasetDestroy(&tr->test));
   PetscCall(VecDestroy(&tr->theta));
   PetscCall(VecDestroy(&tr->grad));
+  PetscCall(KNGridDestroy(&tr->grid));
   PetscCall(PetscFree(tr->prefix));
   PetscCall(PetscFree(*trainer));
   PetscFunctionReturn(KN_SUCCESS);
@@ -265,6 +266,8 @@ PetscErrorCode KNTrainerGetResult(KNTrainer tr, PetscInt *epochs, PetscReal *los
 . -kn_train_augment_degrees <0> - images: random rotation in [-d, d] degrees per sample and step (mnist: 15)
 . -kn_train_augment_translate <0> - images: random whole-pixel shift up to this fraction of the size (mnist: 0.1)
 . -kn_train_augment_image <C,H,W> - the image shape (default from the features: 784 = 1,28,28; 3072 = 3,32,32; 64 = 1,8,8)
+. -kn_data_groups <G> - split the ranks into G data groups, each with the whole model and 1/G of every mini-batch;
+  the ranks of a group split the nodes (G must divide the ranks; default: chosen from the largest layer, printed)
 . -kn_run_dir <runs/DATE-TIME> - the run directory
 . -kn_seed <42> - the run's seed
 . -kn_checkpoint_every <0>, -kn_checkpoint_seconds <0>, -kn_checkpoint_keep <3>, -kn_checkpoint_dir <run dir/ckpt>,
@@ -299,6 +302,7 @@ PetscErrorCode KNTrainerSetFromOptions(KNTrainer tr)
   PetscCall(PetscOptionsReal("-kn_train_augment_translate", "Images: random shift range as a fraction of the size (0: off)", "KNDatasetAugmentImages", tr->aug.translate, &tr->aug.translate, NULL));
   PetscCall(PetscOptionsIntArray("-kn_train_augment_image", "Images: shape C,H,W (default from the number of features)", "KNDatasetAugmentImages", shape, &nshape, &set));
   if (set) tr->augshape = nshape, tr->aug.C = shape[0], tr->aug.H = shape[1], tr->aug.W = shape[2];
+  PetscCall(PetscOptionsBoundedInt("-kn_data_groups", "Data groups G (each holds the model and 1/G of every batch; G must divide the ranks; 0: chosen from the topology)", "KNGridCreate", tr->groups, &tr->groups, NULL, 0));
   PetscCall(PetscOptionsString("-kn_run_dir", "Run directory for model.h5, metrics.csv, options.txt (default runs/DATE-TIME)", "KNTrainerSetRunDirectory", tr->rundir, tr->rundir, sizeof(tr->rundir), NULL));
   PetscCall(PetscOptionsInt("-kn_seed", "Seed of the run (initialisation, data, shuffles, base draws)", "KNTrainerSetSeed", seed, &seed, NULL));
   PetscOptionsEnd();
@@ -315,11 +319,12 @@ PetscErrorCode KNTrainerSetFromOptions(KNTrainer tr)
 static PetscErrorCode BuildNet(KNTrainer tr)
 {
   PetscBool flow;
+  PetscInt  B;
 
   PetscFunctionBegin;
   PetscCall(KNTaskGetFlow(tr->task, &flow));
-  PetscCall(KNNetCreateFromOptions(tr->comm, tr->prefix, &tr->net));
-  PetscCall(KNNetSetBatchSize(tr->net, tr->batch));
+  PetscCall(KNTrainerGroupBatchSize_Private(tr, &B)); /* the net (made by KNTrainerSetUpGrid_Private()) holds a group's slice */
+  PetscCall(KNNetSetBatchSize(tr->net, B));
   PetscCall(KNNetSetFlow(tr->net, flow));
   PetscCall(KNTaskSetUpNet(tr->task, tr->net, tr->train));
   PetscCall(KNNetSetFromOptions(tr->net));
@@ -366,11 +371,10 @@ PetscErrorCode KNTrainerSetUp(KNTrainer tr)
   PetscCall(KNTaskGetType(tr->task, &type));
   PetscCall(PetscStrcmp(type, KNTASKDENSITY, &density));
   if (!tr->train && !density) PetscCall(KNDatasetCreateFromOptions(tr->comm, tr->prefix, tr->task, &tr->train, &tr->test));
-  if (!tr->net) PetscCall(BuildNet(tr));
-  else {
-    PetscCall(KNTaskSetUpNet(tr->task, tr->net, tr->train));
-    PetscCall(KNNetGetBatchSize(tr->net, &tr->batch));
-  }
+  if (tr->net_given) PetscCall(KNNetGetBatchSize(tr->net, &tr->batch));
+  PetscCall(KNTrainerSetUpGrid_Private(tr));
+  if (!tr->net_given) PetscCall(BuildNet(tr));
+  else PetscCall(KNTaskSetUpNet(tr->task, tr->net, tr->train));
   PetscCall(SetUpAugment(tr));
   PetscCall(KNNetCreateParameterVec(tr->net, &tr->theta));
   PetscCall(VecDuplicate(tr->theta, &tr->grad));
@@ -395,6 +399,7 @@ PetscErrorCode KNTrainerView(KNTrainer tr, PetscViewer viewer)
   if (!viewer) PetscCall(PetscViewerASCIIGetStdout(tr->comm, &viewer));
   PetscCall(PetscViewerASCIIPrintf(viewer, "KNTrainer: %" PetscInt_FMT " epochs, batch %" PetscInt_FMT ", schedule %s, seed %" PetscInt64_FMT "%s%s\n", tr->epochs, tr->batch, tr->schedule, tr->seed, tr->rundir[0] ? ", run directory " : "", tr->rundir));
   PetscCall(PetscViewerASCIIPushTab(viewer));
+  if (tr->grid) PetscCall(KNGridView(tr->grid, viewer));
   PetscCall(KNTrainerView_LongRun(tr, viewer));
   PetscCall(KNTaskView(tr->task, viewer));
   if (tr->train) PetscCall(KNDatasetView(tr->train, viewer));

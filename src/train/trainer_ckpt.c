@@ -103,6 +103,28 @@ static PetscErrorCode WriteAll(KNTrainer tr, KNCheckpoint ck)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+typedef struct {
+  KNTrainer tr;
+  char      name[PETSC_MAX_PATH_LEN];
+} WriteCtx;
+
+/* Group 0 writes the file on its communicator (the model, moments and position are the same in every group). */
+static PetscErrorCode WriteFile(void *ctx)
+{
+  WriteCtx      *c  = (WriteCtx *)ctx;
+  KNTrainer      tr = c->tr;
+  KNCheckpoint   ck;
+  PetscErrorCode ierr;
+
+  PetscFunctionBegin;
+  PetscCall(KNCheckpointCreate(tr->net, c->name, tr->iter, &ck));
+  ierr = WriteAll(tr, ck);
+  if (ierr) PetscCall(KNCheckpointDestroy(&ck)); /* removes the temporary file; older checkpoints stay */
+  else ierr = KNCheckpointCommit(&ck);
+  PetscCall(ierr);
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 /*@C
   KNTrainerWriteCheckpoint - writes the state of a training run for an exact continuation
 
@@ -133,8 +155,8 @@ static PetscErrorCode WriteAll(KNTrainer tr, KNCheckpoint ck)
 PetscErrorCode KNTrainerWriteCheckpoint(KNTrainer tr, const char file[])
 {
   KNTrainerLongRun *r = &tr->run;
-  KNCheckpoint      ck;
-  char              name[PETSC_MAX_PATH_LEN];
+  WriteCtx          c;
+  char             *name = c.name;
   PetscReal         nrm, t0 = MPI_Wtime();
   PetscErrorCode    ierr;
 
@@ -142,17 +164,13 @@ PetscErrorCode KNTrainerWriteCheckpoint(KNTrainer tr, const char file[])
   PetscCheck(tr->setupcalled, tr->comm, PETSC_ERR_ARG_WRONGSTATE, "Call KNTrainerSetUp() before KNTrainerWriteCheckpoint()");
   PetscCall(VecNorm(tr->theta, NORM_INFINITY, &nrm));
   PetscCheck(!PetscIsInfOrNanReal(nrm), tr->comm, PETSC_ERR_FP, "The parameters are not finite at step %" PetscInt_FMT ": no checkpoint written (the last good one, %s, is kept)", tr->iter, r->last[0] ? r->last : "none");
-  if (file) PetscCall(PetscStrncpy(name, file, sizeof(name)));
+  c.tr = tr;
+  if (file) PetscCall(PetscStrncpy(name, file, sizeof(c.name)));
   else {
     PetscCall(KNTrainerMakeCheckpointDirectory_Private(tr, PETSC_FALSE)); /* only signals may write: made on demand */
-    PetscCall(KNCheckpointFileName(r->dir, tr->iter, name, sizeof(name)));
+    PetscCall(KNCheckpointFileName(r->dir, tr->iter, name, sizeof(c.name)));
   }
-  ierr = KNCheckpointCreate(tr->net, name, tr->iter, &ck);
-  if (!ierr) {
-    ierr = WriteAll(tr, ck);
-    if (ierr) PetscCall(KNCheckpointDestroy(&ck)); /* removes the temporary file; older checkpoints stay */
-    else ierr = KNCheckpointCommit(&ck);
-  }
+  ierr = KNGridRun(tr->grid, PETSC_FALSE, WriteFile, &c); /* group 0 writes; its errors reach every rank */
   if (ierr) {
     PetscMPIInt rank;
     PetscCallMPI(MPI_Comm_rank(tr->comm, &rank));
@@ -258,6 +276,36 @@ static PetscErrorCode NoteDifferences(KNTrainer tr, const char file[], const Sta
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+typedef struct {
+  KNTrainer   tr;
+  const char *file;
+  State       s;
+  Vec         w[3];
+} ReadCtx;
+
+/* Reads and checks everything into c->s and c->w, on the communicator of this rank's group (the file is stored in
+   graph order, so any grid shape reads it). */
+static PetscErrorCode ReadFile(void *ctx)
+{
+  ReadCtx       *c  = (ReadCtx *)ctx;
+  KNTrainer      tr = c->tr;
+  KNCheckpoint   ck;
+  MPI_Comm       comm;
+  PetscErrorCode ierr;
+
+  PetscFunctionBegin;
+  PetscCall(KNNetGetComm(tr->net, &comm));
+  PetscCall(KNCheckpointOpen(comm, c->file, &ck));
+  ierr = KNCheckpointCheckNet(ck, tr->net);
+  if (!ierr) ierr = ReadState(ck, &c->s);
+  if (!ierr) ierr = CheckCompatible(tr, c->file, &c->s);
+  for (PetscInt k = 0; k < 3 && !ierr; k++) ierr = VecDuplicate(tr->theta, &c->w[k]);
+  if (!ierr) ierr = ReadVecs(tr, ck, &c->s, c->w);
+  PetscCall(KNCheckpointDestroy(&ck));
+  PetscCall(ierr);
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 /*@C
   KNTrainerLoadCheckpoint - restores a training run from a checkpoint of KNTrainerWriteCheckpoint(), written on any
   number of ranks: parameters, optimizer moments and step, epoch and batch position, the epoch's tally, metrics, time
@@ -279,26 +327,19 @@ static PetscErrorCode NoteDifferences(KNTrainer tr, const char file[], const Sta
 @*/
 PetscErrorCode KNTrainerLoadCheckpoint(KNTrainer tr, const char file[])
 {
-  KNCheckpoint   ck;
-  State          s;
-  Vec            w[3] = {NULL, NULL, NULL};
+  ReadCtx        c;
   PetscErrorCode ierr;
 
   PetscFunctionBegin;
   PetscCheck(tr->setupcalled, tr->comm, PETSC_ERR_ARG_WRONGSTATE, "Call KNTrainerSetUp() before KNTrainerLoadCheckpoint()");
-  PetscCall(PetscMemzero(&s, sizeof(s)));
-  PetscCall(KNCheckpointOpen(tr->comm, file, &ck));
-  ierr = KNCheckpointCheckNet(ck, tr->net);
-  if (!ierr) ierr = ReadState(ck, &s);
-  if (!ierr) ierr = CheckCompatible(tr, file, &s);
-  for (PetscInt k = 0; k < 3 && !ierr; k++) ierr = VecDuplicate(tr->theta, &w[k]);
-  if (!ierr) ierr = ReadVecs(tr, ck, &s, w);
-  PetscCall(KNCheckpointDestroy(&ck));
-  if (!ierr) ierr = Apply(tr, file, &s, w);
-  if (!ierr) ierr = NoteDifferences(tr, file, &s);
-  for (PetscInt k = 0; k < 3; k++) PetscCall(VecDestroy(&w[k]));
-  PetscCall(PetscFree(s.opt_type));
-  PetscCall(PetscFree(s.schedule));
+  PetscCall(PetscMemzero(&c, sizeof(c)));
+  c.tr = tr, c.file = file;
+  ierr = KNGridRun(tr->grid, PETSC_TRUE, ReadFile, &c); /* every group reads; a failure anywhere fails everywhere */
+  if (!ierr) ierr = Apply(tr, file, &c.s, c.w);
+  if (!ierr) ierr = NoteDifferences(tr, file, &c.s);
+  for (PetscInt k = 0; k < 3; k++) PetscCall(VecDestroy(&c.w[k]));
+  PetscCall(PetscFree(c.s.opt_type));
+  PetscCall(PetscFree(c.s.schedule));
   PetscCall(ierr);
   PetscFunctionReturn(KN_SUCCESS);
 }

@@ -117,14 +117,15 @@ static void ReportFailure(KNTrainer tr, PetscInt epoch, PetscInt b)
   if (!rank) (void)PetscFPrintf(PETSC_COMM_SELF, PETSC_STDERR, "knet train: training stopped by the error above in epoch %" PetscInt_FMT ", batch %" PetscInt_FMT ", step %" PetscInt_FMT "; nothing was written for it%s%s\n", epoch + 1, b + 1, tr->iter + 1, tr->run.last[0] ? "; the last good checkpoint is " : "", tr->run.last);
 }
 
-/* One optimizer step on a batch of m samples; an error is reported with the position and returned. */
-static PetscErrorCode Step(KNTrainer tr, PetscInt epoch, PetscInt b, PetscInt m, PetscInt nt, const PetscReal x[], const PetscReal y[], KNTaskTally *tally)
+/* One optimizer step on a batch of m samples, of which x, y hold this group's slice start .. start + count - 1; an
+   error is reported with the position and returned. */
+static PetscErrorCode Step(KNTrainer tr, PetscInt epoch, PetscInt b, PetscInt m, PetscInt start, PetscInt count, PetscInt nt, const PetscReal x[], const PetscReal y[], KNTaskTally *tally)
 {
   PetscErrorCode ierr;
 
   PetscFunctionBegin;
-  ierr = KNTaskComputeBatch(tr->task, tr->net, m, x, nt ? y : NULL, (PetscInt64)tr->iter * tr->batch, tr->grad, tally);
-  if (!ierr) ierr = KNOptimizerStep(tr->opt, tr->theta, tr->grad);
+  ierr = KNTrainerBatchGradient_Private(tr, m, start, count, x, nt ? y : NULL, tally);
+  if (!ierr) ierr = KNOptimizerStep(tr->opt, tr->theta, tr->grad); /* the same summed gradient: the same update in every group */
   if (!ierr) ierr = KNNetSetParameters(tr->net, tr->theta);
   if (ierr) ReportFailure(tr, epoch, b);
   PetscCall(ierr);
@@ -152,12 +153,13 @@ static PetscErrorCode RunEpoch(KNTrainer tr, PetscInt epoch, PetscReal t0, KNTas
   } else n = B; /* density: one fresh batch per epoch */
   nb = (n + B - 1) / B;
   for (PetscInt b = b0; b < nb && !*stop; b++) {
-    PetscInt m = PetscMin(B, n - b * B);
-    if (tr->train) PetscCall(KNDatasetGetBatch(tr->train, perm + b * B, m, x, y));
-    if (tr->train && tr->aug.H) PetscCall(KNDatasetAugmentImages(tr->train, &tr->aug, tr->seed, tr->iter, m, perm + b * B, x));
+    PetscInt m = PetscMin(B, n - b * B), s, c; /* this group's slice s .. s + c - 1 of the batch */
+    PetscCall(KNGridGetBatchSlice(tr->grid, m, &s, &c));
+    if (tr->train && c) PetscCall(KNDatasetGetBatch(tr->train, perm + b * B + s, c, x, y));
+    if (tr->train && c && tr->aug.H) PetscCall(KNDatasetAugmentImages(tr->train, &tr->aug, tr->seed, tr->iter, c, perm + b * B + s, x));
     PetscCall(KNRobustnessApply(rob, tr->net, tr->iter)); /* nothing for ideal hardware */
-    if (tr->train) PetscCall(KNRobustnessQuantizeInputs(rob, m * nf, x));
-    PetscCall(Step(tr, epoch, b, m, nt, x, y, tally));
+    if (tr->train) PetscCall(KNRobustnessQuantizeInputs(rob, c * nf, x));
+    PetscCall(Step(tr, epoch, b, m, s, c, nt, x, y, tally));
     tr->iter++;
     if (tr->max_iter && tr->iter >= tr->max_iter) *stop = PETSC_TRUE;
     PetscCall(KNTrainerBoundary_LongRun(tr, epoch, b + 1, tally, stop));
@@ -181,26 +183,18 @@ static PetscErrorCode TestMetric(KNTrainer tr, PetscReal *metric, PetscReal *top
   KNTaskTally t;
   KNTaskType  type;
   PetscBool   density;
+  PetscInt    n;
 
   PetscFunctionBegin;
   *metric = *top5 = KN_NAN;
   PetscCall(KNTaskGetType(tr->task, &type));
   PetscCall(PetscStrcmp(type, KNTASKDENSITY, &density));
   if (!tr->test && !density) PetscFunctionReturn(KN_SUCCESS);
-  PetscCall(KNTaskEvaluate(tr->task, tr->net, tr->test, tr->test_samples, 0, &t));
+  n = tr->test_samples;
+  if (tr->test) PetscCall(KNDatasetGetSizes(tr->test, &n, NULL, NULL));
+  PetscCall(KNTrainerTestTally_Private(tr, n, &t)); /* each group its share, summed in group order */
   PetscCall(KNTaskTallyGetMetric(tr->task, &t, NULL, metric));
   if (t.n) *top5 = (PetscReal)t.top5 / (PetscReal)t.n;
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
-/* <run dir>/model.h5 (KNNetSave() writes a temporary file and renames it: an interrupted write keeps the old model). */
-static PetscErrorCode SaveModel(KNTrainer tr)
-{
-  char path[PETSC_MAX_PATH_LEN];
-
-  PetscFunctionBegin;
-  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/model.h5", tr->rundir));
-  PetscCall(KNNetSave(tr->net, path));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -213,7 +207,7 @@ static PetscErrorCode Finish(KNTrainer tr)
   PetscCall(KNTrainerEnd_LongRun(tr));
   if (tr->run.reason != KN_TRAINER_COMPLETED) PetscFunctionReturn(KN_SUCCESS); /* stopped early: the checkpoint holds the state */
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/model.h5", tr->rundir));
-  if (tr->save) PetscCall(SaveModel(tr));
+  if (tr->save) PetscCall(KNTrainerSaveModel_Private(tr));
   if (!tr->monitor) PetscFunctionReturn(KN_SUCCESS);
   PetscCall(KNTaskGetMetricName(tr->task, &name));
   FormatTime(tr->seconds, el, sizeof(el));
@@ -261,6 +255,7 @@ PetscErrorCode KNTrainerTrain(KNTrainer tr)
     PetscReal   te = MPI_Wtime(), top5 = KN_NAN, test = KN_NAN;
     char        el[32], eta[32];
     PetscBool   last;
+    PetscInt    rhs;
 
     PetscCall(KNScheduleLR(tr->schedule, tr->lr0, e, &lr));
     PetscCall(KNOptimizerSetLearningRate(tr->opt, lr));
@@ -275,10 +270,12 @@ PetscErrorCode KNTrainerTrain(KNTrainer tr)
       if (!PetscIsNanReal(test) && (PetscIsNanReal(tr->run.best) || (name[0] == 't' ? test > tr->run.best : test < tr->run.best))) tr->run.best = test;
     }
     PetscCall(KNNetGetStats(tr->net, &s1));
+    rhs = s1.rhs_evals - s0.rhs_evals;
+    PetscCall(KNTrainerSumCount_Private(tr, &rhs)); /* all groups */
     tr->epoch = e + 1;
     tr->seconds = MPI_Wtime() - t0;
-    PetscCall(AppendMetrics(tr, e + 1, tr->loss, lr, test, s1.rhs_evals - s0.rhs_evals, MPI_Wtime() - te));
-    if (tr->save && tr->save_every && (e + 1) % tr->save_every == 0 && !last) PetscCall(SaveModel(tr));
+    PetscCall(AppendMetrics(tr, e + 1, tr->loss, lr, test, rhs, MPI_Wtime() - te));
+    if (tr->save && tr->save_every && (e + 1) % tr->save_every == 0 && !last) PetscCall(KNTrainerSaveModel_Private(tr));
     if (!tr->monitor) continue;
     FormatTime(tr->seconds, el, sizeof(el));
     FormatTime(EstimateLeft(tr, tr->seconds, e + 1, 1, 0), eta, sizeof(eta));
