@@ -206,6 +206,7 @@ static PetscErrorCode TestExpressionsAndCharge(KNTest *t)
     PetscCall(KNNetGetParameters(net, P));
     PetscCall(KNTestNetParametersGraphOrder(net, P, &n, &theta));
     for (PetscInt e = 0; e < 8; e++) exact += src[e] != dst[e] ? 0.5 * PetscAbsReal(theta[e]) : 0;
+    PetscCall(KNGraphRestoreEdges(g, &src, &dst));
     PetscCall(PetscFree(theta));
     PetscCall(VecDestroy(&P));
   }

@@ -6,7 +6,8 @@
 /*S
   KNGraph - the edge list of one layer. Edge e carries a current from src[e] to dst[e]; parallel edges are
   separate devices. The edge ORDER is part of the model: parameters are stored per edge in this order.
-  A KNGraph is replicated: every rank of its communicator holds the same edge list.
+  A KNGraph is distributed: rank r holds one contiguous block of the edge list (PETSc's default split of E,
+  KNGraphGetLocalEdges()); KNGraphGetEdges() gathers the whole list (O(E) per rank) for small consumers.
 S*/
 typedef struct _p_KNGraph *KNGraph;
 
@@ -25,7 +26,10 @@ PETSC_EXTERN PetscErrorCode KNGraphReference(KNGraph);
 PETSC_EXTERN PetscErrorCode KNGraphSetEdges(KNGraph, PetscInt, PetscInt, const PetscInt[], const PetscInt[]);
 PETSC_EXTERN PetscErrorCode KNGraphGetComm(KNGraph, MPI_Comm *);
 PETSC_EXTERN PetscErrorCode KNGraphGetSizes(KNGraph, PetscInt *, PetscInt *);
+PETSC_EXTERN PetscErrorCode KNGraphSetLocalEdges(KNGraph, PetscInt, PetscInt, PetscInt, const PetscInt[], const PetscInt[]);
+PETSC_EXTERN PetscErrorCode KNGraphGetLocalEdges(KNGraph, PetscInt *, PetscInt *, const PetscInt **, const PetscInt **);
 PETSC_EXTERN PetscErrorCode KNGraphGetEdges(KNGraph, const PetscInt **, const PetscInt **);
+PETSC_EXTERN PetscErrorCode KNGraphRestoreEdges(KNGraph, const PetscInt **, const PetscInt **);
 PETSC_EXTERN PetscErrorCode KNGraphGetChecksum(KNGraph, char[17]);
 PETSC_EXTERN PetscErrorCode KNGraphSetDescription(KNGraph, const char[]);
 PETSC_EXTERN PetscErrorCode KNGraphGetDescription(KNGraph, const char **);

@@ -15,6 +15,7 @@ typedef struct {
   PetscInt  n;
   PetscInt *in_s, *in_d, *out_s, *out_d, *par;
   PetscInt *circ;  /* global circuit index of each local edge */
+  PetscInt *gid;   /* global graph (file order) index of each local edge */
   PetscReal *theta; /* n*rows parameter copy (owned and foreign edges) */
   PetscReal *gain;  /* per-edge current gain (device mismatch), NULL = 1: the fused kernels need it absent */
 } KNLocalEdges;
@@ -37,7 +38,7 @@ struct _p_KNCircuit {
   PetscBool      augmented; /* theta is part of the state (state mode) */
   PetscBool      partition_view;
 
-  /* partition (replicated tables, size+1 entries) */
+  /* partition (replicated tables, size+1 entries; perm/iperm are the only O(N) replicated node arrays) */
   PetscInt *node_range;  /* rank r owns node ids node_range[r]+1 .. node_range[r+1] */
   PetscInt *edge_range;  /* rank r owns circuit edges edge_range[r] .. edge_range[r+1]-1 */
   PetscInt *state_range; /* rank r owns state entries state_range[r] .. state_range[r+1]-1 */
@@ -45,8 +46,6 @@ struct _p_KNCircuit {
   PetscInt *ghost_nodes; /* internal node ids of the ghosts, ascending */
   PetscInt *perm, *iperm; /* original -> internal node id and back (N+1 each), NULL for the contiguous partition */
   PetscInt *owned_ids;    /* original ids of the owned nodes, in internal order */
-  PetscInt *graph2circ;  /* circuit index of each graph edge (replicated, E) */
-  PetscInt *circ2graph;  /* graph index of each circuit edge (replicated, E) */
   KNLocalEdges le;
   PetscReal *rcap_local; /* 1/C for the lv slots (owned, ghosts, ground = 0) */
 
@@ -56,7 +55,7 @@ struct _p_KNCircuit {
   Vec        theta;       /* owned parameters, circuit order, block size rows */
   VecScatter tscatter;    /* theta -> local edges' parameter copy */
   Vec        ltheta;      /* sequential n*rows, wraps le.theta */
-  VecScatter gscatter;    /* circuit-order parameters -> graph-order parameters */
+  VecScatter gscatter;    /* circuit-order parameters -> graph-order parameters (split as the graph's edge blocks) */
   PetscReal *fbuf, *gbuf; /* output accumulation: (nown+1)*B and (nown_edges+1)*rows */
   PetscReal *ebuf;        /* per-edge scratch for the device kernels */
   PetscReal *lpbuf;       /* B: partial log-density terms */
@@ -112,7 +111,10 @@ static inline void KNCircuitPrefetchEdge(const KNCircuit c, PetscInt e, const Pe
 PETSC_INTERN PetscErrorCode KNCircuitSetUpLayout_Private(KNCircuit);
 PETSC_INTERN PetscErrorCode KNCircuitComputeReciprocalCapacitances_Private(KNCircuit);
 PETSC_INTERN PetscErrorCode KNCircuitStateIndex_Private(KNCircuit, PetscInt, PetscInt *);
-PETSC_INTERN PetscErrorCode KNCircuitPartition_Private(KNCircuit, const PetscInt[], const PetscInt[]);
+PETSC_INTERN PetscErrorCode KNCircuitPartition_Private(KNCircuit, PetscInt, const PetscInt[], const PetscInt[]);
+PETSC_INTERN PetscInt       KNCircuitOwnerOfNode_Private(const PetscInt[], PetscMPIInt, PetscInt);
+PETSC_INTERN PetscErrorCode KNAlltoallRecords_Private(MPI_Comm, PetscInt, const PetscInt[], const PetscInt[], PetscInt *, PetscInt[], PetscInt **);
+PETSC_INTERN PetscErrorCode KNCircuitBuildLocalEdges_Private(KNCircuit, PetscInt, PetscInt, const PetscInt[], const PetscInt[], PetscInt **);
 PETSC_INTERN PetscErrorCode KNCircuitPartitionView_Private(KNCircuit, PetscViewer);
 PETSC_INTERN PetscErrorCode KNCircuitCreateTS_Private(KNCircuit);
 PETSC_INTERN PetscErrorCode KNCircuitSetUpTS_Private(KNCircuit);

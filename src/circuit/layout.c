@@ -1,89 +1,5 @@
-/* KNCircuit layout: node partition, circuit edge order, local edge slots, ghost and parameter scatters. */
+/* KNCircuit layout: node partition, ghost and parameter scatters, state indices (the circuit order is in route.c). */
 #include "circuitimpl.h"
-
-static inline PetscInt OwnerOfNode(const PetscInt range[], PetscMPIInt size, PetscInt node)
-{
-  PetscInt lo = 0, hi = size; /* find r with range[r] < node <= range[r+1] */
-  while (hi - lo > 1) {
-    PetscInt mid = (lo + hi) / 2;
-    if (range[mid] < node) lo = mid;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/* Circuit order: a stable counting sort of the edges by owner node (dst, or src for edges into ground).
-   It does not depend on the number of ranks, so parameters and accumulation orders are rank-independent. */
-static PetscErrorCode BuildCircuitOrder(KNCircuit c, const PetscInt src[], const PetscInt dst[])
-{
-  PetscInt *count;
-
-  PetscFunctionBegin;
-  PetscCall(PetscCalloc1(c->N + 2, &count));
-  PetscCall(PetscMalloc2(c->E, &c->graph2circ, c->E, &c->circ2graph));
-  for (PetscInt e = 0; e < c->E; e++) count[(dst[e] ? dst[e] : src[e]) + 1]++;
-  for (PetscInt k = 0; k <= c->N; k++) count[k + 1] += count[k];
-  /* count[k] = number of edges with owner node < k */
-  for (PetscMPIInt r = 0; r <= c->size; r++) c->edge_range[r] = count[c->node_range[r] + 1];
-  for (PetscInt e = 0; e < c->E; e++) {
-    PetscInt key = dst[e] ? dst[e] : src[e], pos = count[key]++;
-    c->graph2circ[e]   = pos;
-    c->circ2graph[pos] = e;
-  }
-  PetscCall(PetscFree(count));
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
-/* Local edges: every edge touching an owned node, in circuit order; slots for inputs, outputs, parameters. */
-static PetscErrorCode BuildLocalEdges(KNCircuit c, const PetscInt src[], const PetscInt dst[])
-{
-  const PetscInt lo = c->first_node, hi = c->first_node + c->nown, e0 = c->edge_range[c->rank];
-  PetscInt      *slot, n = 0, nghost = 0;
-
-  PetscFunctionBegin;
-  PetscCall(PetscMalloc1(c->N + 1, &slot)); /* global node -> lv slot, -1 if not yet seen */
-  for (PetscInt j = 0; j <= c->N; j++) slot[j] = -1;
-  for (PetscInt ci = 0; ci < c->E; ci++) {
-    PetscInt e = c->circ2graph[ci], s = src[e], d = dst[e];
-    PetscBool own_s = (PetscBool)(s > lo && s <= hi), own_d = (PetscBool)(d > lo && d <= hi);
-    if ((!own_s && !own_d) || s == d) continue; /* a self-loop's current leaves and re-enters its node: no effect */
-    n++;
-    if (!own_s && s && slot[s] < 0) { slot[s] = 0; nghost++; }
-    if (!own_d && d && slot[d] < 0) { slot[d] = 0; nghost++; }
-  }
-  c->nghost = nghost;
-  PetscCall(PetscMalloc1(nghost, &c->ghost_nodes));
-  nghost = 0;
-  for (PetscInt j = 1; j <= c->N; j++) {
-    if (j > lo && j <= hi) slot[j] = j - lo - 1;
-    else if (slot[j] == 0) {
-      c->ghost_nodes[nghost] = j;
-      slot[j]                = c->nown + nghost++;
-    }
-  }
-  slot[0] = c->nown + c->nghost; /* ground: a block of zeros */
-
-  c->le.n = n;
-  PetscCall(PetscMalloc6(n, &c->le.in_s, n, &c->le.in_d, n, &c->le.out_s, n, &c->le.out_d, n, &c->le.par, n, &c->le.circ));
-  PetscCall(PetscMalloc1(n * c->rows, &c->le.theta));
-  n = 0;
-  for (PetscInt ci = 0; ci < c->E; ci++) {
-    PetscInt e = c->circ2graph[ci], s = src[e], d = dst[e];
-    PetscBool own_s = (PetscBool)(s > lo && s <= hi), own_d = (PetscBool)(d > lo && d <= hi);
-    if ((!own_s && !own_d) || s == d) continue;
-    c->le.in_s[n]  = slot[s];
-    c->le.in_d[n]  = slot[d];
-    c->le.out_s[n] = own_s ? slot[s] : c->nown;
-    c->le.out_d[n] = own_d ? slot[d] : c->nown;
-    c->le.par[n]   = (ci >= e0 && ci < c->edge_range[c->rank + 1]) ? ci - e0 : c->nown_edges;
-    c->le.circ[n]  = ci;
-    n++;
-  }
-  PetscCall(PetscMalloc1(c->nown + c->nghost + 1, &c->rcap_local));
-  PetscCall(KNCircuitComputeReciprocalCapacitances_Private(c));
-  PetscCall(PetscFree(slot));
-  PetscFunctionReturn(KN_SUCCESS);
-}
 
 /* 1/(a C) for every lv slot: owned nodes, ghosts, and 0 for ground, which has no capacitor and never integrates. */
 PetscErrorCode KNCircuitComputeReciprocalCapacitances_Private(KNCircuit c)
@@ -98,8 +14,8 @@ PetscErrorCode KNCircuitComputeReciprocalCapacitances_Private(KNCircuit c)
 }
 
 /* Voltage scatter: state Vec (owned + ghost node blocks) -> lv. Parameter scatters: circuit theta -> local
-   edge copies, and circuit order <-> graph (file) order. */
-static PetscErrorCode BuildScatters(KNCircuit c, Vec X)
+   edge copies, and circuit order <-> graph (file) order from the owned edges' graph ids. */
+static PetscErrorCode BuildScatters(KNCircuit c, Vec X, const PetscInt owned_gid[])
 {
   const PetscInt B = c->B, nslots = c->nown + c->nghost, rows = c->rows;
   PetscInt      *idx;
@@ -131,14 +47,15 @@ static PetscErrorCode BuildScatters(KNCircuit c, Vec X)
   PetscCall(VecScatterCreate(c->theta, isfrom, c->ltheta, NULL, &c->tscatter));
   PetscCall(ISDestroy(&isfrom));
 
+  /* owned circuit entries -> their graph-order entries (on the ranks holding those graph blocks) */
   PetscCall(KNCircuitCreateGraphOrderParameterVec(c, &g));
   {
-    PetscInt lo, hi;
-    PetscCall(VecGetOwnershipRange(g, &lo, &hi));
-    PetscCall(PetscMalloc1(hi - lo, &idx));
-    for (PetscInt k = lo; k < hi; k++) idx[k - lo] = c->graph2circ[k / rows] * rows + k % rows;
-    PetscCall(ISCreateGeneral(c->comm, hi - lo, idx, PETSC_OWN_POINTER, &isfrom));
-    PetscCall(ISCreateStride(c->comm, hi - lo, lo, 1, &isto));
+    const PetscInt lo = c->edge_range[c->rank] * rows, n = c->nown_edges * rows;
+    PetscInt      *gidx;
+    PetscCall(PetscMalloc1(n, &gidx));
+    for (PetscInt k = 0; k < n; k++) gidx[k] = owned_gid[k / rows] * rows + k % rows;
+    PetscCall(ISCreateStride(c->comm, n, lo, 1, &isfrom));
+    PetscCall(ISCreateGeneral(c->comm, n, gidx, PETSC_OWN_POINTER, &isto));
   }
   PetscCall(VecScatterCreate(c->theta, isfrom, g, isto, &c->gscatter));
   PetscCall(ISDestroy(&isfrom));
@@ -147,20 +64,26 @@ static PetscErrorCode BuildScatters(KNCircuit c, Vec X)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* Debian's PETSc has 32-bit PetscInt: every global index space must stay below 2^31 - 1. */
 static PetscErrorCode CheckIndexRange(KNCircuit c)
 {
-  PetscInt64 state = (PetscInt64)c->N * c->B + (c->flow ? c->B : 0) + (c->augmented ? (PetscInt64)c->E * c->rows : 0);
+  PetscInt64  state = (PetscInt64)c->N * c->B + (c->flow ? c->B : 0) + (c->augmented ? (PetscInt64)c->E * c->rows : 0);
+  PetscInt64  params = (PetscInt64)c->E * c->rows, lv = ((PetscInt64)c->N + 1) * c->B;
+  const char *name = c->name ? c->name : "";
 
   PetscFunctionBegin;
   PetscCheck(state <= PETSC_MAX_INT, c->comm, PETSC_ERR_SUP,
              "Layer %s: the state has %" PetscInt64_FMT " entries (N*B [+ E*rows] = %" PetscInt_FMT "*%" PetscInt_FMT " [+ %" PetscInt_FMT "*%" PetscInt_FMT "]), more than the 32-bit PetscInt limit %d of this PETSc build; reduce the batch size or use a PETSc configured --with-64-bit-indices",
-             c->name ? c->name : "", state, c->N, c->B, c->E, c->rows, PETSC_MAX_INT);
+             name, state, c->N, c->B, c->E, c->rows, PETSC_MAX_INT);
+  PetscCheck(params <= PETSC_MAX_INT, c->comm, PETSC_ERR_SUP, "Layer %s: %" PetscInt64_FMT " parameters (E*rows = %" PetscInt_FMT "*%" PetscInt_FMT "), more than the 32-bit PetscInt limit %d of this PETSc build; use fewer edges or a PETSc configured --with-64-bit-indices", name,
+             params, c->E, c->rows, PETSC_MAX_INT);
+  PetscCheck(lv <= PETSC_MAX_INT, c->comm, PETSC_ERR_SUP, "Layer %s: (N+1)*B = %" PetscInt64_FMT " local voltage entries, more than the 32-bit PetscInt limit %d of this PETSc build; reduce the batch size", name, lv, PETSC_MAX_INT);
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* Node ranges: an even split of the ids, or a PT-Scotch partition with the nodes renumbered internally. The
-   renumbered edge list (src, dst) is returned in *isrc, *idst (freed by the caller when they differ). */
-static PetscErrorCode PartitionNodes(KNCircuit c, const PetscInt src[], const PetscInt dst[], const PetscInt **isrc, const PetscInt **idst)
+/* Node ranges: an even split of the ids, or a PT-Scotch partition with the nodes renumbered internally. This rank's
+   graph block in internal ids is returned in *isrc, *idst (freed by the caller when they differ from src, dst). */
+static PetscErrorCode PartitionNodes(KNCircuit c, PetscInt nloc, const PetscInt src[], const PetscInt dst[], const PetscInt **isrc, const PetscInt **idst)
 {
   PetscInt *s2, *d2;
 
@@ -172,41 +95,49 @@ static PetscErrorCode PartitionNodes(KNCircuit c, const PetscInt src[], const Pe
     for (PetscMPIInt r = 0; r <= c->size; r++) c->node_range[r] = (PetscInt)(((PetscInt64)c->N * r) / c->size);
     PetscFunctionReturn(KN_SUCCESS);
   }
-  PetscCall(KNCircuitPartition_Private(c, src, dst));
-  PetscCall(PetscMalloc2(c->E, &s2, c->E, &d2));
-  for (PetscInt e = 0; e < c->E; e++) s2[e] = c->perm[src[e]], d2[e] = c->perm[dst[e]];
+  PetscCall(KNCircuitPartition_Private(c, nloc, src, dst));
+  PetscCall(PetscMalloc2(nloc, &s2, nloc, &d2));
+  for (PetscInt e = 0; e < nloc; e++) s2[e] = c->perm[src[e]], d2[e] = c->perm[dst[e]];
   *isrc = s2, *idst = d2;
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* Memory per rank: this rank's graph block, its local edges (owned + those touching its nodes) and O(N) node tables;
+   no rank ever holds the whole edge list. */
 PetscErrorCode KNCircuitSetUpLayout_Private(KNCircuit c)
 {
   const PetscInt *gsrc, *gdst, *src, *dst;
-  PetscInt        nlocal;
+  PetscInt        nlocal, estart, nloc, *owned_gid;
+  MPI_Comm        gcomm;
+  PetscMPIInt     gsize;
   Vec             X;
 
   PetscFunctionBegin;
   PetscCall(KNGraphGetSizes(c->graph, &c->N, &c->E));
-  PetscCall(KNGraphGetEdges(c->graph, &gsrc, &gdst));
+  PetscCall(KNGraphGetComm(c->graph, &gcomm));
+  PetscCallMPI(MPI_Comm_size(gcomm, &gsize));
+  PetscCheck(gsize == c->size, c->comm, PETSC_ERR_ARG_INCOMP, "Layer %s: the graph lives on %d ranks but the circuit on %d; create both on the same communicator", c->name ? c->name : "", gsize, c->size);
+  PetscCall(KNGraphGetLocalEdges(c->graph, &estart, &nloc, &gsrc, &gdst));
   PetscCall(KNDeviceGetNumParameters(c->device, &c->rows));
   PetscCall(KNDeviceGetKernels(c->device, &c->kern));
   PetscCall(CheckIndexRange(c));
   PetscCall(PetscMalloc3(c->size + 1, &c->node_range, c->size + 1, &c->edge_range, c->size + 1, &c->state_range));
-  PetscCall(PartitionNodes(c, gsrc, gdst, &src, &dst));
+  PetscCall(PartitionNodes(c, nloc, gsrc, gdst, &src, &dst));
   c->first_node = c->node_range[c->rank];
   c->nown       = c->node_range[c->rank + 1] - c->first_node;
   PetscCall(PetscMalloc1(c->nown, &c->owned_ids));
   for (PetscInt k = 0; k < c->nown; k++) c->owned_ids[k] = KNCircuitOriginalNode(c, c->first_node + 1 + k);
-  PetscCall(BuildCircuitOrder(c, src, dst));
-  c->nown_edges = c->edge_range[c->rank + 1] - c->edge_range[c->rank];
-  nlocal        = c->nown * c->B + ((c->flow && c->rank == 0) ? c->B : 0) + (c->augmented ? c->nown_edges * c->rows : 0);
+  PetscCall(KNCircuitBuildLocalEdges_Private(c, estart, nloc, src, dst, &owned_gid));
+  if (src != gsrc) PetscCall(PetscFree2(src, dst));
+  nlocal            = c->nown * c->B + ((c->flow && c->rank == 0) ? c->B : 0) + (c->augmented ? c->nown_edges * c->rows : 0);
   c->state_range[0] = 0;
   PetscCallMPI(MPI_Allgather(&nlocal, 1, MPIU_INT, c->state_range + 1, 1, MPIU_INT, c->comm));
   for (PetscMPIInt r = 0; r < c->size; r++) c->state_range[r + 1] += c->state_range[r];
-  PetscCall(BuildLocalEdges(c, src, dst));
-  if (src != gsrc) PetscCall(PetscFree2(src, dst));
+  PetscCall(PetscMalloc1(c->nown + c->nghost + 1, &c->rcap_local));
+  PetscCall(KNCircuitComputeReciprocalCapacitances_Private(c));
   PetscCall(KNCircuitCreateStateVec(c, &X));
-  PetscCall(BuildScatters(c, X));
+  PetscCall(BuildScatters(c, X, owned_gid));
+  PetscCall(PetscFree(owned_gid));
   PetscCall(VecDestroy(&X));
   PetscCall(PetscMalloc4((c->nown + 1) * c->B, &c->fbuf, (c->nown_edges + 1) * c->rows, &c->gbuf, (6 + 3 * c->rows) * c->B, &c->ebuf, c->B, &c->lpbuf));
   PetscFunctionReturn(KN_SUCCESS);
@@ -216,11 +147,11 @@ PetscErrorCode KNCircuitDestroyLayout_Private(KNCircuit c)
 {
   PetscFunctionBegin;
   PetscCall(PetscFree3(c->node_range, c->edge_range, c->state_range));
-  PetscCall(PetscFree2(c->graph2circ, c->circ2graph));
   PetscCall(PetscFree(c->ghost_nodes));
   PetscCall(PetscFree2(c->perm, c->iperm));
   PetscCall(PetscFree(c->owned_ids));
   PetscCall(PetscFree6(c->le.in_s, c->le.in_d, c->le.out_s, c->le.out_d, c->le.par, c->le.circ));
+  PetscCall(PetscFree(c->le.gid));
   PetscCall(PetscFree(c->le.theta));
   PetscCall(PetscFree(c->le.gain));
   PetscCall(PetscFree(c->rcap_local));
@@ -241,7 +172,7 @@ PetscErrorCode KNCircuitStateIndex_Private(KNCircuit c, PetscInt node, PetscInt 
   PetscInt r;
 
   PetscFunctionBegin;
-  r      = OwnerOfNode(c->node_range, c->size, node);
+  r      = KNCircuitOwnerOfNode_Private(c->node_range, c->size, node);
   *index = c->state_range[r] + (node - c->node_range[r] - 1) * c->B;
   PetscFunctionReturn(KN_SUCCESS);
 }

@@ -4,31 +4,60 @@
 
 const char *const KNPartitionTypes[] = {"contiguous", "ptscotch", "KNPartitionType", "KN_PARTITION_", NULL};
 
-/* Adjacency rows for this rank's contiguous block of original node ids (rows lo+1..hi), weights = multiplicity. */
-static PetscErrorCode BuildAdjacency(KNCircuit c, const PetscInt src[], const PetscInt dst[], PetscInt lo, PetscInt hi, Mat *adj, PetscInt **vwgt)
+/* Sends (row, col) for both ends of every edge of this rank's graph block to the rank holding row in the even split
+   of the original ids (col 0: the edge only weighs on the row: ground edges, the destination of a self-loop is not
+   counted twice). Every row then sees all its edges without any rank holding the whole list. */
+static PetscErrorCode RouteAdjacency(KNCircuit c, const PetscInt split[], PetscInt nloc, const PetscInt src[], const PetscInt dst[], PetscInt *nrecv, PetscInt **rbuf)
 {
-  PetscInt  n = hi - lo, *ia, *ja, *w, *cnt;
+  PetscInt *scount, *rcount, *pos, *sbuf;
 
   PetscFunctionBegin;
+  PetscCall(PetscCalloc3(c->size, &scount, c->size, &rcount, c->size + 1, &pos));
+  for (int pass = 0; pass < 2; pass++) {
+    for (PetscInt e = 0; e < nloc; e++) {
+      const PetscInt s = src[e], d = dst[e], link = (s && d && s != d) ? 1 : 0;
+      const PetscInt rows[2] = {s, d != s ? d : 0}, cols[2] = {link ? d : 0, link ? s : 0};
+      for (int q = 0; q < 2; q++) {
+        PetscInt r;
+        if (!rows[q]) continue;
+        r = KNCircuitOwnerOfNode_Private(split, c->size, rows[q]);
+        if (!pass) scount[r]++;
+        else sbuf[2 * pos[r]] = rows[q], sbuf[2 * pos[r]++ + 1] = cols[q];
+      }
+    }
+    if (pass) break;
+    for (PetscMPIInt r = 0; r < c->size; r++) pos[r + 1] = pos[r] + scount[r];
+    PetscCall(PetscMalloc1(2 * pos[c->size] + 1, &sbuf));
+  }
+  PetscCall(KNAlltoallRecords_Private(c->comm, 2, scount, sbuf, nrecv, rcount, rbuf));
+  PetscCall(PetscFree(sbuf));
+  PetscCall(PetscFree3(scount, rcount, pos));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* Adjacency rows for this rank's block of original node ids (rows lo+1..hi), weights = multiplicity, from the routed
+   (row, col) pairs; vertex weight = edges carried. */
+static PetscErrorCode BuildAdjacency(KNCircuit c, PetscInt nloc, const PetscInt src[], const PetscInt dst[], const PetscInt split[], Mat *adj, PetscInt **vwgt)
+{
+  const PetscInt lo = split[c->rank], n = split[c->rank + 1] - lo;
+  PetscInt      *ia, *ja, *w, *cnt, nrec, *rec;
+
+  PetscFunctionBegin;
+  PetscCall(RouteAdjacency(c, split, nloc, src, dst, &nrec, &rec));
   PetscCall(PetscCalloc1(n + 1, &ia));
   PetscCall(PetscCalloc1(n, &cnt));
   PetscCall(PetscCalloc1(n, vwgt));
-  for (PetscInt e = 0; e < c->E; e++) {
-    PetscInt s = src[e], d = dst[e];
-    if (s > lo && s <= hi) (*vwgt)[s - lo - 1]++;
-    if (d > lo && d <= hi && d != s) (*vwgt)[d - lo - 1]++;
-    if (!s || !d || s == d) continue;
-    if (s > lo && s <= hi) ia[s - lo]++;
-    if (d > lo && d <= hi) ia[d - lo]++;
+  for (PetscInt k = 0; k < nrec; k++) {
+    (*vwgt)[rec[2 * k] - lo - 1]++;
+    if (rec[2 * k + 1]) ia[rec[2 * k] - lo]++;
   }
   for (PetscInt k = 0; k < n; k++) ia[k + 1] += ia[k];
   PetscCall(PetscMalloc1(ia[n], &ja));
-  for (PetscInt e = 0; e < c->E; e++) {
-    PetscInt s = src[e], d = dst[e];
-    if (!s || !d || s == d) continue;
-    if (s > lo && s <= hi) ja[ia[s - lo - 1] + cnt[s - lo - 1]++] = d - 1;
-    if (d > lo && d <= hi) ja[ia[d - lo - 1] + cnt[d - lo - 1]++] = s - 1;
+  for (PetscInt k = 0; k < nrec; k++) {
+    const PetscInt row = rec[2 * k] - lo - 1;
+    if (rec[2 * k + 1]) ja[ia[row] + cnt[row]++] = rec[2 * k + 1] - 1;
   }
+  PetscCall(PetscFree(rec));
   /* sort each row and merge parallel edges into weights (MatMPIAdj wants unique sorted columns) */
   PetscCall(PetscMalloc1(ia[n], &w));
   {
@@ -49,18 +78,21 @@ static PetscErrorCode BuildAdjacency(KNCircuit c, const PetscInt src[], const Pe
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* Sets c->perm (original -> internal id), c->iperm and c->node_range from a PT-Scotch partition. */
-PetscErrorCode KNCircuitPartition_Private(KNCircuit c, const PetscInt src[], const PetscInt dst[])
+/* Sets c->perm (original -> internal id), c->iperm and c->node_range from a PT-Scotch partition of the adjacency,
+   built from every rank's graph block. The numbering is gathered: perm and iperm are O(N) on every rank. */
+PetscErrorCode KNCircuitPartition_Private(KNCircuit c, PetscInt nloc, const PetscInt src[], const PetscInt dst[])
 {
-  PetscInt        lo = (PetscInt)(((PetscInt64)c->N * c->rank) / c->size), hi = (PetscInt)(((PetscInt64)c->N * (c->rank + 1)) / c->size);
-  PetscInt       *vwgt, *counts;
+  PetscInt       *split, *vwgt, *counts;
   const PetscInt *num;
   Mat             adj;
   MatPartitioning part;
   IS              is, isnum, isall;
 
   PetscFunctionBegin;
-  PetscCall(BuildAdjacency(c, src, dst, lo, hi, &adj, &vwgt));
+  PetscCall(PetscMalloc1(c->size + 1, &split));
+  for (PetscMPIInt r = 0; r <= c->size; r++) split[r] = (PetscInt)(((PetscInt64)c->N * r) / c->size);
+  PetscCall(BuildAdjacency(c, nloc, src, dst, split, &adj, &vwgt));
+  PetscCall(PetscFree(split));
   PetscCall(MatPartitioningCreate(c->comm, &part));
   PetscCall(MatPartitioningSetAdjacency(part, adj));
   PetscCall(MatPartitioningSetType(part, MATPARTITIONINGPTSCOTCH));

@@ -76,8 +76,8 @@ PetscErrorCode KNCircuitSetEdgeGains(KNCircuit c, const PetscReal gain[])
   }
   if (!c->le.gain) PetscCall(PetscMalloc1(c->le.n, &c->le.gain));
   for (PetscInt e = 0; e < c->le.n; e++) {
-    const PetscReal g = gain[c->circ2graph[c->le.circ[e]]];
-    PetscCheck(!PetscIsInfOrNanReal(g), PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "Edge gain %" PetscInt_FMT " is not finite", c->circ2graph[c->le.circ[e]]);
+    const PetscReal g = gain[c->le.gid[e]];
+    PetscCheck(!PetscIsInfOrNanReal(g), PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "Edge gain %" PetscInt_FMT " is not finite", c->le.gid[e]);
     c->le.gain[e] = g;
   }
   PetscFunctionReturn(KN_SUCCESS);

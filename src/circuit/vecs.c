@@ -35,7 +35,8 @@ PetscErrorCode KNCircuitCreateParameterVec(KNCircuit c, Vec *theta)
 }
 
 /*@
-  KNCircuitCreateGraphOrderParameterVec - creates a parameter Vec in graph (file) edge order, evenly split, block size rows
+  KNCircuitCreateGraphOrderParameterVec - creates a parameter Vec in graph (file) edge order, block size rows, each
+  rank holding the parameters of its block of the graph's edges (KNGraphGetLocalEdges())
 
   Collective
 
@@ -43,9 +44,12 @@ PetscErrorCode KNCircuitCreateParameterVec(KNCircuit c, Vec *theta)
 @*/
 PetscErrorCode KNCircuitCreateGraphOrderParameterVec(KNCircuit c, Vec *theta)
 {
+  PetscInt nloc;
+
   PetscFunctionBegin;
+  PetscCall(KNGraphGetLocalEdges(c->graph, NULL, &nloc, NULL, NULL));
   PetscCall(VecCreate(c->comm, theta));
-  PetscCall(VecSetSizes(*theta, PETSC_DECIDE, c->E * c->rows));
+  PetscCall(VecSetSizes(*theta, nloc * c->rows, c->E * c->rows));
   PetscCall(VecSetBlockSize(*theta, c->rows));
   PetscCall(VecSetType(*theta, VECSTANDARD));
   PetscFunctionReturn(KN_SUCCESS);

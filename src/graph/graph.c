@@ -1,4 +1,4 @@
-/* KNGraph core: life cycle, edge validation, accessors, checksum and viewer. */
+/* KNGraph core: life cycle, edge blocks and their validation, accessors. */
 #include "graphimpl.h"
 #include <petscviewer.h>
 
@@ -8,14 +8,14 @@
   Collective
 
   Input Parameter:
-. comm - the communicator; every rank will hold the same edge list
+. comm - the communicator; each rank will hold one contiguous block of the edge list
 
   Output Parameter:
 . g - the graph
 
   Level: beginner
 
-.seealso: KNGraphSetEdges(), KNGraphCreateFromOptions(), KNGraphDestroy()
+.seealso: KNGraphSetEdges(), KNGraphSetLocalEdges(), KNGraphCreateFromOptions(), KNGraphDestroy()
 @*/
 PetscErrorCode KNGraphCreate(MPI_Comm comm, KNGraph *g)
 {
@@ -25,6 +25,9 @@ PetscErrorCode KNGraphCreate(MPI_Comm comm, KNGraph *g)
   PetscCall(PetscNew(g));
   (*g)->comm  = comm;
   (*g)->refct = 1;
+  PetscCallMPI(MPI_Comm_rank(comm, &(*g)->rank));
+  PetscCallMPI(MPI_Comm_size(comm, &(*g)->size));
+  PetscCall(PetscStrcpy((*g)->checksum, "cbf29ce484222325")); /* the hash of no edges */
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -75,33 +78,73 @@ PetscErrorCode KNGraphCheckIntRange_Private(MPI_Comm comm, PetscInt64 count, con
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-PetscErrorCode KNGraphAllocEdges_Private(MPI_Comm comm, PetscInt64 E, const char what[], PetscInt **src, PetscInt **dst)
+PetscErrorCode KNGraphAllocEdges_Private(MPI_Comm comm, PetscInt64 E, const char what[], KNEdgeBlock *b)
 {
-  char msg[256];
+  char        msg[256];
+  PetscMPIInt rank, size;
+  PetscInt    estart, nlocal;
 
   PetscFunctionBegin;
   PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s: number of edges", what));
   PetscCall(KNGraphCheckIntRange_Private(comm, E, msg));
-  PetscCall(PetscMalloc2((size_t)E, src, (size_t)E, dst));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  KNGraphBlock((PetscInt)E, rank, size, &estart, &nlocal);
+  b->e = 0, b->lo = estart, b->hi = (PetscInt64)estart + nlocal;
+  PetscCall(PetscMalloc2(nlocal, &b->src, nlocal, &b->dst));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+PetscErrorCode KNGraphAllocAllEdges_Private(PetscInt64 E, const char what[], PetscInt **src, PetscInt **dst)
+{
+  KNEdgeBlock b;
+
+  PetscFunctionBegin;
+  PetscCall(KNGraphAllocEdges_Private(PETSC_COMM_SELF, E, what, &b));
+  *src = b.src, *dst = b.dst;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* The first invalid edge of the whole list (global index, or -1), agreed on every rank so that all raise the error. */
+static PetscErrorCode FindBadEdge(KNGraph g, PetscInt N, PetscInt E, const PetscInt src[], const PetscInt dst[], PetscInt bad[3])
+{
+  PetscInt estart, nlocal;
+  PetscInt64 first = INT64_MAX, mine;
+
+  PetscFunctionBegin;
+  KNGraphBlock(E, g->rank, g->size, &estart, &nlocal);
+  for (PetscInt e = 0; e < nlocal && first == INT64_MAX; e++)
+    if (src[e] < 0 || src[e] > N || dst[e] < 0 || dst[e] > N || (!src[e] && !dst[e])) first = (PetscInt64)estart + e;
+  mine = first;
+  PetscCallMPI(MPI_Allreduce(&mine, &first, 1, MPIU_INT64, MPI_MIN, g->comm));
+  bad[0] = bad[1] = bad[2] = PETSC_MIN_INT;
+  if (first != INT64_MAX && first == mine) bad[0] = (PetscInt)first, bad[1] = src[first - estart], bad[2] = dst[first - estart];
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, bad, 3, MPIU_INT, MPI_MAX, g->comm));
+  if (first == INT64_MAX) bad[0] = -1;
   PetscFunctionReturn(KN_SUCCESS);
 }
 
 PetscErrorCode KNGraphSetEdgesOwned_Private(KNGraph g, PetscInt N, PetscInt E, PetscInt *src, PetscInt *dst)
 {
+  PetscInt       bad[3] = {-1, 0, 0};
+  PetscErrorCode ierr     = KN_SUCCESS;
+
   PetscFunctionBegin;
+  if (N < 0 || N >= PETSC_MAX_INT) ierr = PETSC_ERR_ARG_OUTOFRANGE;
+  if (!ierr) ierr = FindBadEdge(g, N, E, src, dst, bad);
+  if (ierr || bad[0] >= 0) PetscCall(PetscFree2(src, dst));
   PetscCheck(N >= 0 && N < PETSC_MAX_INT, g->comm, PETSC_ERR_ARG_OUTOFRANGE, "Number of state nodes N = %" PetscInt_FMT " must be in 0..%" PetscInt_FMT, N, (PetscInt)(PETSC_MAX_INT - 1));
-  PetscCheck(E >= 0, g->comm, PETSC_ERR_ARG_OUTOFRANGE, "Number of edges E = %" PetscInt_FMT " must be >= 0", E);
-  PetscCheck(!E || (src && dst), g->comm, PETSC_ERR_ARG_NULL, "src and dst must be non-NULL when E = %" PetscInt_FMT " > 0", E);
-  for (PetscInt e = 0; e < E; e++) {
-    PetscCheck(src[e] >= 0 && src[e] <= N, g->comm, PETSC_ERR_ARG_OUTOFRANGE, "Edge %" PetscInt_FMT ": source %" PetscInt_FMT " is outside 0..N with N = %" PetscInt_FMT, e, src[e], N);
-    PetscCheck(dst[e] >= 0 && dst[e] <= N, g->comm, PETSC_ERR_ARG_OUTOFRANGE, "Edge %" PetscInt_FMT ": destination %" PetscInt_FMT " is outside 0..N with N = %" PetscInt_FMT, e, dst[e], N);
-    PetscCheck(src[e] || dst[e], g->comm, PETSC_ERR_ARG_WRONG, "Edge %" PetscInt_FMT " connects ground to ground (0 -> 0); such a device carries no state and is not allowed", e);
-  }
+  PetscCall(ierr);
+  PetscCheck(bad[0] < 0 || (bad[1] >= 0 && bad[1] <= N), g->comm, PETSC_ERR_ARG_OUTOFRANGE, "Edge %" PetscInt_FMT ": source %" PetscInt_FMT " is outside 0..N with N = %" PetscInt_FMT, bad[0], bad[1], N);
+  PetscCheck(bad[0] < 0 || (bad[2] >= 0 && bad[2] <= N), g->comm, PETSC_ERR_ARG_OUTOFRANGE, "Edge %" PetscInt_FMT ": destination %" PetscInt_FMT " is outside 0..N with N = %" PetscInt_FMT, bad[0], bad[2], N);
+  PetscCheck(bad[0] < 0, g->comm, PETSC_ERR_ARG_WRONG, "Edge %" PetscInt_FMT " connects ground to ground (0 -> 0); such a device carries no state and is not allowed", bad[0]);
   PetscCall(PetscFree2(g->src, g->dst));
   g->N   = N;
   g->E   = E;
   g->src = src;
   g->dst = dst;
+  KNGraphBlock(E, g->rank, g->size, &g->estart, &g->nlocal);
+  PetscCall(KNGraphComputeChecksum_Private(g));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -110,50 +153,87 @@ PetscErrorCode KNGraphCreateOwned_Private(MPI_Comm comm, PetscInt N, PetscInt E,
   PetscErrorCode ierr;
 
   PetscFunctionBegin;
-  PetscCall(KNGraphCreate(comm, g));
+  ierr = KNGraphCreate(comm, g);
+  if (ierr) PetscCall(PetscFree2(src, dst));
+  PetscCall(ierr);
   ierr = KNGraphSetEdgesOwned_Private(*g, N, E, src, dst);
-  if (ierr) {
-    PetscCall(PetscFree2(src, dst));
-    PetscCall(KNGraphDestroy(g));
-  }
+  if (ierr) PetscCall(KNGraphDestroy(g));
   PetscCall(ierr);
   if (desc) PetscCall(KNGraphSetDescription(*g, desc));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
 /*@C
-  KNGraphSetEdges - sets the edge list (copied). Edge e carries current from src[e] to dst[e].
+  KNGraphSetEdges - sets the edge list from a copy of the whole list; each rank keeps only its block.
 
-  Logically Collective: every rank must pass the same data
+  Collective: every rank must pass the same data
 
   Input Parameters:
 + g   - the graph
 . N   - number of state nodes; node ids are 0 (ground) .. N
 . E   - number of edges
-. src - source node of each edge, in 0..N
-- dst - destination node of each edge, in 0..N
+. src - source node of each edge, in 0..N (length E)
+- dst - destination node of each edge, in 0..N (length E)
 
   Notes:
-  Parallel edges and self-loops s == d != 0 are allowed; ground-to-ground edges are not.
+  Parallel edges and self-loops s == d != 0 are allowed; ground-to-ground edges are not. For large graphs use
+  KNGraphSetLocalEdges(), which needs only the rank's block.
 
   Level: intermediate
+
+.seealso: KNGraphSetLocalEdges(), KNGraphGetLocalEdges()
 @*/
 PetscErrorCode KNGraphSetEdges(KNGraph g, PetscInt N, PetscInt E, const PetscInt src[], const PetscInt dst[])
 {
-  PetscInt *s, *d;
+  PetscInt estart, nlocal;
 
   PetscFunctionBegin;
   KNAssertPointer(g, 1);
   PetscCheck(E >= 0, g->comm, PETSC_ERR_ARG_OUTOFRANGE, "Number of edges E = %" PetscInt_FMT " must be >= 0", E);
   PetscCheck(!E || (src && dst), g->comm, PETSC_ERR_ARG_NULL, "src and dst must be non-NULL when E = %" PetscInt_FMT " > 0", E);
-  PetscCall(PetscMalloc2(E, &s, E, &d));
-  PetscCall(PetscArraycpy(s, src, E));
-  PetscCall(PetscArraycpy(d, dst, E));
-  {
-    PetscErrorCode ierr = KNGraphSetEdgesOwned_Private(g, N, E, s, d);
-    if (ierr) PetscCall(PetscFree2(s, d));
-    PetscCall(ierr);
-  }
+  KNGraphBlock(E, g->rank, g->size, &estart, &nlocal);
+  PetscCall(KNGraphSetLocalEdges(g, N, E, nlocal, src ? src + estart : NULL, dst ? dst + estart : NULL));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@C
+  KNGraphSetLocalEdges - sets the edge list from each rank's block (copied): rank r passes edges
+  estart .. estart+nlocal-1 of the global list, the block PETSc's default split gives (PetscSplitOwnership()).
+
+  Collective
+
+  Input Parameters:
++ g      - the graph
+. N      - number of state nodes
+. E      - the global number of edges
+. nlocal - the length of this rank's block (must be the default split: E/size, plus one on the first E%size ranks)
+. src    - source nodes of the block
+- dst    - destination nodes of the block
+
+  Notes:
+  No rank ever holds more than its block: memory O(E/size) per rank. The checksum is computed here, chaining the
+  FNV-1a state from rank to rank.
+
+  Level: intermediate
+
+.seealso: KNGraphGetLocalEdges(), KNGraphSetEdges()
+@*/
+PetscErrorCode KNGraphSetLocalEdges(KNGraph g, PetscInt N, PetscInt E, PetscInt nlocal, const PetscInt src[], const PetscInt dst[])
+{
+  PetscInt  estart, n, *s, *d;
+  PetscBool ok;
+
+  PetscFunctionBegin;
+  KNAssertPointer(g, 1);
+  PetscCheck(E >= 0, g->comm, PETSC_ERR_ARG_OUTOFRANGE, "Number of edges E = %" PetscInt_FMT " must be >= 0", E);
+  KNGraphBlock(E, g->rank, g->size, &estart, &n);
+  ok = (PetscBool)(nlocal == n && (!n || (src && dst)));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPIU_BOOL, MPI_LAND, g->comm));
+  PetscCheck(ok, g->comm, PETSC_ERR_ARG_SIZ, "KNGraphSetLocalEdges: each rank must pass its block of the default split of E = %" PetscInt_FMT " edges (non-NULL src and dst when non-empty); rank %d passed %" PetscInt_FMT ", expected %" PetscInt_FMT, E, g->rank, nlocal, n);
+  PetscCall(PetscMalloc2(n, &s, n, &d));
+  PetscCall(PetscArraycpy(s, src, n));
+  PetscCall(PetscArraycpy(d, dst, n));
+  PetscCall(KNGraphSetEdgesOwned_Private(g, N, E, s, d));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -194,34 +274,33 @@ PetscErrorCode KNGraphGetSizes(KNGraph g, PetscInt *N, PetscInt *E)
 }
 
 /*@C
-  KNGraphGetEdges - read-only access to the edge arrays (length E, owned by the graph).
+  KNGraphGetLocalEdges - read-only access to this rank's block of the edge list (owned by the graph).
 
   Not Collective
 
   Output Parameters:
-+ src - source node of each edge (may be NULL)
-- dst - destination node of each edge (may be NULL)
++ estart - global index of the block's first edge (may be NULL)
+. nlocal - number of edges in the block (may be NULL)
+. src    - source node of each edge of the block (may be NULL)
+- dst    - destination node of each edge of the block (may be NULL)
+
+  Notes:
+  Rank r holds edges estart .. estart+nlocal-1 of the global list, PETSc's default split of E
+  (PetscSplitOwnership()); graph-order parameter Vecs use the same split.
 
   Level: beginner
+
+.seealso: KNGraphGetEdges()
 @*/
-PetscErrorCode KNGraphGetEdges(KNGraph g, const PetscInt **src, const PetscInt **dst)
+PetscErrorCode KNGraphGetLocalEdges(KNGraph g, PetscInt *estart, PetscInt *nlocal, const PetscInt **src, const PetscInt **dst)
 {
   PetscFunctionBegin;
   KNAssertPointer(g, 1);
+  if (estart) *estart = g->estart;
+  if (nlocal) *nlocal = g->nlocal;
   if (src) *src = g->src;
   if (dst) *dst = g->dst;
   PetscFunctionReturn(KN_SUCCESS);
-}
-
-static inline uint64_t KNFNV1aInt32(uint64_t h, PetscInt v)
-{
-  uint32_t u = (uint32_t)v;
-
-  for (int b = 0; b < 4; b++) {
-    h ^= (uint64_t)((u >> (8 * b)) & 0xffu);
-    h *= 0x100000001b3ULL;
-  }
-  return h;
 }
 
 /*@C
@@ -235,22 +314,16 @@ static inline uint64_t KNFNV1aInt32(uint64_t h, PetscInt v)
   Notes:
   The hash runs over the bytes of the edges written as consecutive little-endian int32 pairs (src, dst), edge 0
   first (offset basis 0xcbf29ce484222325, prime 0x100000001b3). It identifies the edge ORDER, not just the set.
+  It is computed once when the edges are set, the hash state passed from rank to rank over the blocks.
 
   Level: intermediate
 @*/
 PetscErrorCode KNGraphGetChecksum(KNGraph g, char sum[17])
 {
-  uint64_t h = 0xcbf29ce484222325ULL;
-
   PetscFunctionBegin;
   KNAssertPointer(g, 1);
   KNAssertPointer(sum, 2);
-  for (PetscInt e = 0; e < g->E; e++) {
-    h = KNFNV1aInt32(h, g->src[e]);
-    h = KNFNV1aInt32(h, g->dst[e]);
-  }
-  for (int i = 0; i < 16; i++) sum[i] = "0123456789abcdef"[(h >> (4 * (15 - i))) & 0xf];
-  sum[16] = '\0';
+  PetscCall(PetscStrncpy(sum, g->checksum, 17));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -284,65 +357,5 @@ PetscErrorCode KNGraphGetDescription(KNGraph g, const char **desc)
   KNAssertPointer(g, 1);
   KNAssertPointer(desc, 2);
   *desc = g->description;
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
-static PetscErrorCode KNGraphDegreeRange_Private(KNGraph g, PetscInt range[4], PetscInt *ngnd, PetscInt *nself)
-{
-  PetscInt *indeg, *outdeg;
-
-  PetscFunctionBegin;
-  range[0] = range[2] = PETSC_MAX_INT;
-  range[1] = range[3] = 0;
-  *ngnd = *nself = 0;
-  PetscCall(PetscCalloc2(g->N + 1, &indeg, g->N + 1, &outdeg));
-  for (PetscInt e = 0; e < g->E; e++) {
-    outdeg[g->src[e]]++;
-    indeg[g->dst[e]]++;
-    if (!g->src[e] || !g->dst[e]) (*ngnd)++;
-    if (g->src[e] == g->dst[e]) (*nself)++;
-  }
-  for (PetscInt j = 1; j <= g->N; j++) {
-    range[0] = PetscMin(range[0], indeg[j]);
-    range[1] = PetscMax(range[1], indeg[j]);
-    range[2] = PetscMin(range[2], outdeg[j]);
-    range[3] = PetscMax(range[3], outdeg[j]);
-  }
-  if (!g->N) range[0] = range[2] = 0;
-  PetscCall(PetscFree2(indeg, outdeg));
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
-/*@C
-  KNGraphView - prints a summary: sizes, checksum, description, in/out degree range of the state nodes.
-
-  Collective
-
-  Input Parameters:
-+ g      - the graph
-- viewer - an ASCII viewer, or NULL for PETSC_VIEWER_STDOUT_(comm)
-
-  Level: beginner
-@*/
-PetscErrorCode KNGraphView(KNGraph g, PetscViewer viewer)
-{
-  PetscBool iascii;
-  char      sum[17];
-  PetscInt  range[4], ngnd, nself;
-
-  PetscFunctionBegin;
-  KNAssertPointer(g, 1);
-  if (!viewer) viewer = PETSC_VIEWER_STDOUT_(g->comm);
-  PetscCall(PetscObjectTypeCompare((PetscObject)viewer, PETSCVIEWERASCII, &iascii));
-  if (!iascii) PetscFunctionReturn(KN_SUCCESS);
-  PetscCall(KNGraphGetChecksum(g, sum));
-  PetscCall(KNGraphDegreeRange_Private(g, range, &ngnd, &nself));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "KNGraph: %" PetscInt_FMT " state nodes (+ ground), %" PetscInt_FMT " edges\n", g->N, g->E));
-  PetscCall(PetscViewerASCIIPushTab(viewer));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "edge checksum (FNV-1a 64): %s\n", sum));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "description: %s\n", g->description ? g->description : "(none)"));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "in-degree min/max: %" PetscInt_FMT " / %" PetscInt_FMT ", out-degree min/max: %" PetscInt_FMT " / %" PetscInt_FMT "\n", range[0], range[1], range[2], range[3]));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "edges touching ground: %" PetscInt_FMT ", self-loops: %" PetscInt_FMT "\n", ngnd, nself));
-  PetscCall(PetscViewerASCIIPopTab(viewer));
   PetscFunctionReturn(KN_SUCCESS);
 }

@@ -112,7 +112,7 @@ static PetscErrorCode KNH5ReadEdges(hid_t gid, const char where[], hsize_t ns, c
   PetscCall(KNH5ReadIntByName(gid, where, "dst", &nd, &d64));
   ierr = nd == ns ? KN_SUCCESS : PETSC_ERR_FILE_UNEXPECTED;
   if (!ierr) ierr = KNH5CheckIds(where, ns, s64, d64, nodes, &maxid);
-  if (!ierr) ierr = KNGraphAllocEdges_Private(PETSC_COMM_SELF, (PetscInt64)ns, where, src, dst);
+  if (!ierr) ierr = KNGraphAllocAllEdges_Private((PetscInt64)ns, where, src, dst);
   if (!ierr) {
     for (hsize_t e = 0; e < ns; e++) {
       (*src)[e] = (PetscInt)s64[e];
@@ -213,14 +213,14 @@ static PetscErrorCode KNH5WriteAttr(hid_t gid, const char where[], const char na
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-static PetscErrorCode KNH5WriteGroup(KNGraph g, hid_t gid, const char where[])
+static PetscErrorCode KNH5WriteGroup(KNGraph g, const PetscInt src[], const PetscInt dst[], hid_t gid, const char where[])
 {
   char sum[17];
 
   PetscFunctionBegin;
   PetscCall(KNGraphGetChecksum(g, sum));
-  PetscCall(KNH5WriteIds(gid, where, "src", g->E, g->src));
-  PetscCall(KNH5WriteIds(gid, where, "dst", g->E, g->dst));
+  PetscCall(KNH5WriteIds(gid, where, "src", g->E, src));
+  PetscCall(KNH5WriteIds(gid, where, "dst", g->E, dst));
   PetscCall(KNH5WriteAttr(gid, where, "num_state_nodes", NULL, g->N));
   PetscCall(KNH5WriteAttr(gid, where, "num_edges", NULL, g->E));
   PetscCall(KNH5WriteAttr(gid, where, "edges_fnv1a64", sum, 0));
@@ -229,7 +229,7 @@ static PetscErrorCode KNH5WriteGroup(KNGraph g, hid_t gid, const char where[])
 }
 
 /* group "/" creates (truncates) the file; any other group is added to the file (created if missing) and must be new. */
-PetscErrorCode KNGraphWriteHDF5_Private(KNGraph g, const char file[], const char group[])
+PetscErrorCode KNGraphWriteHDF5_Private(KNGraph g, const PetscInt src[], const PetscInt dst[], const char file[], const char group[])
 {
   char           where[2 * PETSC_MAX_PATH_LEN];
   PetscBool      root = strcmp(group, "/") ? PETSC_FALSE : PETSC_TRUE, exists;
@@ -250,7 +250,7 @@ PetscErrorCode KNGraphWriteHDF5_Private(KNGraph g, const char file[], const char
     (void)H5Pclose(lcpl);
   }
   if (gid >= 0) {
-    ierr = KNH5WriteGroup(g, gid, where);
+    ierr = KNH5WriteGroup(g, src, dst, gid, where);
     (void)H5Gclose(gid);
   }
   if (fid >= 0) (void)H5Fclose(fid);

@@ -147,7 +147,7 @@ PetscErrorCode KNGraphReadText_Private(const char path[], PetscInt *N, PetscInt 
   PetscFunctionBegin;
   PetscCall(KNReadWholeFile(path, &buf, &size));
   ierr = KNParseLines(path, buf, size, &count, &nodes, &maxid, NULL, NULL);
-  if (!ierr) ierr = KNGraphAllocEdges_Private(PETSC_COMM_SELF, count, path, src, dst);
+  if (!ierr) ierr = KNGraphAllocAllEdges_Private(count, path, src, dst);
   if (ierr) PetscCall(PetscFree(buf));
   PetscCall(ierr);
   /* the first pass replaced the newlines by NULs: restore them for the second */
@@ -167,7 +167,7 @@ PetscErrorCode KNGraphReadText_Private(const char path[], PetscInt *N, PetscInt 
 typedef struct {
   const char *path;
   KNGraph     g;                 /* save */
-  PetscInt    N, E, *src, *dst; /* load */
+  PetscInt    N, E, *src, *dst; /* the whole list on rank 0: read (load) or gathered (save) */
 } KNFileCtx;
 
 static PetscErrorCode KNLoadRoot(void *ctx)
@@ -184,7 +184,7 @@ static PetscErrorCode KNLoadRoot(void *ctx)
 }
 
 /*@C
-  KNGraphLoad - reads an edge list from a file; rank 0 reads and broadcasts.
+  KNGraphLoad - reads an edge list from a file; rank 0 reads the whole list and sends each rank its block.
 
   Collective
 
@@ -200,7 +200,8 @@ static PetscErrorCode KNLoadRoot(void *ctx)
   Text format: one edge "src dst" per line, whitespace separated; '#' starts a comment; blank lines are ignored.
   N is the largest node id unless a comment line "# nodes N" gives it. In HDF5 files the group attribute
   num_state_nodes, if present, gives N. Errors name the file (and line): PETSC_ERR_FILE_OPEN for a missing or
-  unreadable file, PETSC_ERR_FILE_UNEXPECTED for malformed content.
+  unreadable file, PETSC_ERR_FILE_UNEXPECTED for malformed content. Rank 0 holds the whole list while reading
+  (O(E) there, O(E/size) elsewhere); model files (KNNetLoad()) read per-rank hyperslabs instead.
 
   Level: intermediate
 
@@ -209,8 +210,8 @@ static PetscErrorCode KNLoadRoot(void *ctx)
 PetscErrorCode KNGraphLoad(MPI_Comm comm, const char filename[], KNGraph *g)
 {
   KNFileCtx   c;
-  PetscMPIInt rank, n;
-  PetscInt    sizes[2];
+  PetscMPIInt rank, size, *counts = NULL, *displs = NULL, n;
+  PetscInt    sizes[2], estart, nlocal, *src, *dst;
   size_t      len;
   char       *desc;
 
@@ -221,24 +222,34 @@ PetscErrorCode KNGraphLoad(MPI_Comm comm, const char filename[], KNGraph *g)
   c.path = filename;
   PetscCall(KNRunOnRank0(comm, KNLoadRoot, &c));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
   sizes[0] = c.N;
   sizes[1] = c.E;
   PetscCallMPI(MPI_Bcast(sizes, 2, MPIU_INT, 0, comm));
-  if (rank) PetscCall(PetscMalloc2(sizes[1], &c.src, sizes[1], &c.dst));
-  PetscCall(PetscMPIIntCast(sizes[1], &n));
-  PetscCallMPI(MPI_Bcast(c.src, n, MPIU_INT, 0, comm));
-  PetscCallMPI(MPI_Bcast(c.dst, n, MPIU_INT, 0, comm));
+  KNGraphBlock(sizes[1], rank, size, &estart, &nlocal);
+  PetscCall(PetscMalloc2(nlocal, &src, nlocal, &dst));
+  PetscCall(PetscMalloc2(size, &counts, size, &displs));
+  for (PetscMPIInt r = 0; r < size; r++) {
+    PetscInt s0, m;
+    KNGraphBlock(sizes[1], r, size, &s0, &m);
+    counts[r] = (PetscMPIInt)m, displs[r] = (PetscMPIInt)s0; /* E fits PetscInt, which is int here */
+  }
+  PetscCall(PetscMPIIntCast(nlocal, &n));
+  PetscCallMPI(MPI_Scatterv(c.src, counts, displs, MPIU_INT, src, n, MPIU_INT, 0, comm));
+  PetscCallMPI(MPI_Scatterv(c.dst, counts, displs, MPIU_INT, dst, n, MPIU_INT, 0, comm));
+  PetscCall(PetscFree2(counts, displs));
+  PetscCall(PetscFree2(c.src, c.dst));
   PetscCall(PetscStrlen(filename, &len));
   PetscCall(PetscCalloc1(6 * len + 64, &desc));
   PetscCall(PetscStrcpy(desc, "{\"name\": \"file\", \"args\": {\"file\": "));
   PetscCall(KNJSONQuote_Private(filename, desc, 6 * len + 64));
   PetscCall(PetscStrlcat(desc, "}}", 6 * len + 64));
-  PetscCall(KNGraphCreateOwned_Private(comm, sizes[0], sizes[1], c.src, c.dst, desc, g));
+  PetscCall(KNGraphCreateOwned_Private(comm, sizes[0], sizes[1], src, dst, desc, g));
   PetscCall(PetscFree(desc));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-static PetscErrorCode KNWriteText(KNGraph g, const char path[])
+static PetscErrorCode KNWriteText(KNGraph g, const PetscInt src[], const PetscInt dst[], const char path[])
 {
   FILE *fp = fopen(path, "w");
   char  sum[17];
@@ -253,7 +264,7 @@ static PetscErrorCode KNWriteText(KNGraph g, const char path[])
     for (const char *c = g->description; *c && !bad; c++) bad = fputc(*c == '\n' || *c == '\r' ? ' ' : *c, fp) == EOF;
     bad = bad || fputc('\n', fp) == EOF;
   }
-  for (PetscInt e = 0; e < g->E && !bad; e++) bad = fprintf(fp, "%" PetscInt_FMT " %" PetscInt_FMT "\n", g->src[e], g->dst[e]) < 0;
+  for (PetscInt e = 0; e < g->E && !bad; e++) bad = fprintf(fp, "%" PetscInt_FMT " %" PetscInt_FMT "\n", src[e], dst[e]) < 0;
   bad = fclose(fp) || bad;
   PetscCheck(!bad, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "Writing topology file %s failed (disk full?)", path);
   PetscFunctionReturn(KN_SUCCESS);
@@ -267,13 +278,14 @@ static PetscErrorCode KNSaveRoot(void *ctx)
 
   PetscFunctionBegin;
   PetscCall(KNGraphSplitPath_Private(c->path, file, sizeof(file), group, sizeof(group), &ish5));
-  if (ish5) PetscCall(KNGraphWriteHDF5_Private(c->g, file, group));
-  else PetscCall(KNWriteText(c->g, file));
+  if (ish5) PetscCall(KNGraphWriteHDF5_Private(c->g, c->src, c->dst, file, group));
+  else PetscCall(KNWriteText(c->g, c->src, c->dst, file));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
 /*@C
-  KNGraphSave - writes the edge list so that KNGraphLoad() reads it back; rank 0 writes.
+  KNGraphSave - writes the edge list so that KNGraphLoad() reads it back; rank 0 gathers the whole list (O(E) there)
+  and writes.
 
   Collective
 
@@ -296,6 +308,11 @@ PetscErrorCode KNGraphSave(KNGraph g, const char filename[])
   PetscCall(PetscMemzero(&c, sizeof(c)));
   c.path = filename;
   c.g    = g;
-  PetscCall(KNRunOnRank0(g->comm, KNSaveRoot, &c));
+  PetscCall(KNGraphGatherEdges_Private(g, PETSC_FALSE, &c.src, &c.dst));
+  {
+    PetscErrorCode ierr = KNRunOnRank0(g->comm, KNSaveRoot, &c);
+    PetscCall(PetscFree2(c.src, c.dst));
+    PetscCall(ierr);
+  }
   PetscFunctionReturn(KN_SUCCESS);
 }

@@ -5,17 +5,46 @@
 #include <stdint.h>
 
 struct _p_KNGraph {
-  MPI_Comm  comm;        /* every rank holds the same edge list */
-  PetscInt  N, E;        /* state nodes 1..N (0 is ground), number of edges */
-  PetscInt *src, *dst;   /* length E, edge order is part of the model */
-  char     *description; /* JSON {"name": ..., "args": {...}} or NULL */
-  PetscInt  refct;       /* KNGraphReference() holders; KNGraphDestroy() frees at zero */
+  MPI_Comm    comm;
+  PetscMPIInt rank, size;
+  PetscInt    N, E;          /* state nodes 1..N (0 is ground), number of edges */
+  PetscInt    estart, nlocal; /* this rank's block of the edge list: edges estart .. estart+nlocal-1 */
+  PetscInt   *src, *dst;     /* length nlocal; the global edge order is part of the model */
+  char        checksum[17];  /* FNV-1a of the whole list, computed when the edges are set */
+  char       *description;   /* JSON {"name": ..., "args": {...}} or NULL */
+  PetscInt    refct;         /* KNGraphReference() holders; KNGraphDestroy() frees at zero */
 };
 
-/* Takes ownership of src and dst (PetscMalloc'ed, length E), validates them and replaces the edges of g. */
+/* The block of E edges rank `rank` of `size` holds: PETSc's default split (PetscSplitOwnership, PETSC_DECIDE). */
+static inline void KNGraphBlock(PetscInt E, PetscMPIInt rank, PetscMPIInt size, PetscInt *estart, PetscInt *nlocal)
+{
+  PetscInt q = E / size, r = E % size;
+  *nlocal    = q + (rank < r ? 1 : 0);
+  *estart    = rank * q + PetscMin((PetscInt)rank, r);
+}
+
+/* Takes ownership of this rank's block src, dst (PetscMalloc2'ed, KNGraphBlock() length), validates the edges
+   collectively, computes the checksum and replaces the edges of g. Frees src, dst on error. */
 PETSC_INTERN PetscErrorCode KNGraphSetEdgesOwned_Private(KNGraph, PetscInt, PetscInt, PetscInt *, PetscInt *);
-/* Creates a graph owning src/dst (from KNGraphAllocEdges_Private) with a description; frees them on error. */
+/* Creates a graph owning the block src/dst (from KNGraphAllocEdges_Private) with a description; frees them on error. */
 PETSC_INTERN PetscErrorCode KNGraphCreateOwned_Private(MPI_Comm, PetscInt, PetscInt, PetscInt *, PetscInt *, const char[], KNGraph *);
+/* FNV-1a of the whole list into g->checksum: the hash state travels rank 0 -> 1 -> ... over the blocks. */
+PETSC_INTERN PetscErrorCode KNGraphComputeChecksum_Private(KNGraph);
+/* Gathers the whole edge list on every rank (all = PETSC_TRUE) or on rank 0 only (others get NULL); O(E) there.
+   Free with PetscFree2(). */
+PETSC_INTERN PetscErrorCode KNGraphGatherEdges_Private(KNGraph, PetscBool, PetscInt **, PetscInt **);
+
+/* Generators enumerate the whole edge sequence in order and keep only this rank's block [lo, hi). */
+typedef struct {
+  PetscInt64 e, lo, hi;
+  PetscInt  *src, *dst;
+} KNEdgeBlock;
+static inline void KNEdgeBlockPush(KNEdgeBlock *b, PetscInt s, PetscInt d, PetscInt repeat)
+{
+  PetscInt64 from = PetscMax(b->e, b->lo), to = PetscMin(b->e + repeat, b->hi);
+  for (PetscInt64 k = from; k < to; k++) b->src[k - b->lo] = s, b->dst[k - b->lo] = d;
+  b->e += repeat;
+}
 /* Saturating non-negative 64-bit arithmetic for edge-count formulas (the range check then reports the overflow). */
 static inline PetscInt64 KNMul64(PetscInt64 a, PetscInt64 b)
 {
@@ -27,8 +56,10 @@ static inline PetscInt64 KNAdd64(PetscInt64 a, PetscInt64 b)
 }
 /* Errors if a 64-bit count does not fit PetscInt; what names the quantity, e.g. "_mix_connect: edge count". */
 PETSC_INTERN PetscErrorCode KNGraphCheckIntRange_Private(MPI_Comm, PetscInt64, const char[]);
-/* Allocates src/dst for E edges after checking E fits PetscInt. */
-PETSC_INTERN PetscErrorCode KNGraphAllocEdges_Private(MPI_Comm, PetscInt64, const char[], PetscInt **, PetscInt **);
+/* Checks E fits PetscInt and allocates this rank's block of it; b->e = 0, b->lo/hi = the block. */
+PETSC_INTERN PetscErrorCode KNGraphAllocEdges_Private(MPI_Comm, PetscInt64, const char[], KNEdgeBlock *);
+/* The whole list of E edges in one process (file readers on rank 0), PetscMalloc2'ed. */
+PETSC_INTERN PetscErrorCode KNGraphAllocAllEdges_Private(PetscInt64, const char[], PetscInt **, PetscInt **);
 
 /* Random topology: the i-th output of the splitmix64 sequence started at seed (counter based). */
 PETSC_INTERN uint64_t KNSplitMix64_Private(uint64_t, uint64_t);
@@ -71,9 +102,10 @@ PETSC_INTERN PetscErrorCode KNDescCheckAllUsed_Private(MPI_Comm, KNDesc *, const
 /* Appends s to buf (size len) as a JSON string literal, escaping quotes, backslashes and control characters. */
 PETSC_INTERN PetscErrorCode KNJSONQuote_Private(const char[], char[], size_t);
 
-/* File readers (run on one rank; the caller broadcasts). */
+/* File readers (run on rank 0, which reads the whole list; KNGraphLoad() scatters the blocks). */
 PETSC_INTERN PetscErrorCode KNGraphReadText_Private(const char[], PetscInt *, PetscInt *, PetscInt **, PetscInt **);
 PETSC_INTERN PetscErrorCode KNGraphReadHDF5_Private(const char[], const char[], PetscInt *, PetscInt *, PetscInt **, PetscInt **);
-PETSC_INTERN PetscErrorCode KNGraphWriteHDF5_Private(KNGraph, const char[], const char[]);
+/* Writes the whole list src, dst (gathered on rank 0) with g's sizes, checksum and description. */
+PETSC_INTERN PetscErrorCode KNGraphWriteHDF5_Private(KNGraph, const PetscInt[], const PetscInt[], const char[], const char[]);
 /* Splits "file.h5:/group" into file and group ("/" if absent); returns PETSC_TRUE in ish5 if the file ends in .h5. */
 PETSC_INTERN PetscErrorCode KNGraphSplitPath_Private(const char[], char[], size_t, char[], size_t, PetscBool *);

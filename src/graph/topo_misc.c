@@ -23,9 +23,10 @@
 @*/
 PetscErrorCode KNGraphCreateChain(MPI_Comm comm, PetscInt num_node, PetscBool include_gnd, PetscInt r0, KNGraph *g)
 {
-  PetscInt64 E;
-  PetscInt   lo, N, e = 0, *src, *dst;
-  char       desc[256];
+  PetscInt64  E, first;
+  PetscInt    lo, N;
+  KNEdgeBlock b;
+  char        desc[256];
 
   PetscFunctionBegin;
   KNAssertPointer(g, 5);
@@ -34,16 +35,13 @@ PetscErrorCode KNGraphCreateChain(MPI_Comm comm, PetscInt num_node, PetscBool in
   lo = include_gnd ? 0 : 1;
   PetscCall(KNGraphCheckIntRange_Private(comm, (PetscInt64)num_node + lo, "_simple_connect: largest node id"));
   E = KNMul64(num_node, r0);
-  PetscCall(KNGraphAllocEdges_Private(comm, E, "_simple_connect", &src, &dst));
+  PetscCall(KNGraphAllocEdges_Private(comm, E, "_simple_connect", &b));
   N = num_node ? lo + num_node : 0;
-  for (PetscInt i = lo; i < lo + num_node; i++) {
-    for (PetscInt k = 0; k < r0; k++, e++) {
-      src[e] = i;
-      dst[e] = i + 1;
-    }
-  }
+  first = r0 ? b.lo / r0 : 0; /* the link holding this rank's first edge */
+  b.e   = first * r0;
+  for (PetscInt i = lo + (PetscInt)first; i < lo + num_node && b.e < b.hi; i++) KNEdgeBlockPush(&b, i, i + 1, r0);
   PetscCall(PetscSNPrintf(desc, sizeof(desc), "{\"name\": \"_simple_connect\", \"args\": {\"num_node\": %" PetscInt_FMT "%s, \"repeat\": [%" PetscInt_FMT ", 0]}}", num_node, include_gnd ? "" : ", \"include_gnd\": false", r0));
-  PetscCall(KNGraphCreateOwned_Private(comm, N, (PetscInt)E, src, dst, desc, g));
+  PetscCall(KNGraphCreateOwned_Private(comm, N, (PetscInt)E, b.src, b.dst, desc, g));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -80,29 +78,29 @@ static inline PetscInt KNUniformBelow(uint64_t u, PetscInt n)
   Notes:
   Edge e uses outputs 2e and 2e+1 of the splitmix64 sequence started at seed (counter based): s = uniform in 0..N,
   d = (s + 1 + uniform in 0..N-1) mod (N+1), where uniform in 0..n-1 is ((u >> 32) n) >> 32. The same seed gives the
-  same graph on every rank, every rank count and every run. Description
+  same graph on every rank count and in every run; each rank draws only its block of edges. Description
   {"name": "random", "args": {"num_node": N, "num_edges": E, "seed": seed}}.
 
   Level: beginner
 @*/
 PetscErrorCode KNGraphCreateRandom(MPI_Comm comm, PetscInt N, PetscInt E, PetscInt64 seed, KNGraph *g)
 {
-  PetscInt *src, *dst;
-  char      desc[256];
+  KNEdgeBlock b;
+  char        desc[256];
 
   PetscFunctionBegin;
   KNAssertPointer(g, 5);
   PetscCheck(N >= 1 && N < PETSC_MAX_INT, comm, PETSC_ERR_ARG_OUTOFRANGE, "random topology: num_node = %" PetscInt_FMT " must be in 1..%" PetscInt_FMT, N, (PetscInt)(PETSC_MAX_INT - 1));
   PetscCheck(E >= 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "random topology: num_edges = %" PetscInt_FMT " must be >= 0", E);
-  PetscCall(KNGraphAllocEdges_Private(comm, E, "random", &src, &dst));
-  for (PetscInt e = 0; e < E; e++) {
+  PetscCall(KNGraphAllocEdges_Private(comm, E, "random", &b));
+  for (PetscInt64 e = b.lo; e < b.hi; e++) { /* counter based: this rank draws its block only */
     PetscInt s = KNUniformBelow(KNSplitMix64_Private((uint64_t)seed, 2 * (uint64_t)e), N + 1);
     PetscInt o = KNUniformBelow(KNSplitMix64_Private((uint64_t)seed, 2 * (uint64_t)e + 1), N);
 
-    src[e] = s;
-    dst[e] = (PetscInt)(((PetscInt64)s + 1 + o) % ((PetscInt64)N + 1));
+    b.src[e - b.lo] = s;
+    b.dst[e - b.lo] = (PetscInt)(((PetscInt64)s + 1 + o) % ((PetscInt64)N + 1));
   }
   PetscCall(PetscSNPrintf(desc, sizeof(desc), "{\"name\": \"random\", \"args\": {\"num_node\": %" PetscInt_FMT ", \"num_edges\": %" PetscInt_FMT ", \"seed\": %" PetscInt64_FMT "}}", N, E, seed));
-  PetscCall(KNGraphCreateOwned_Private(comm, N, E, src, dst, desc, g));
+  PetscCall(KNGraphCreateOwned_Private(comm, N, E, b.src, b.dst, desc, g));
   PetscFunctionReturn(KN_SUCCESS);
 }

@@ -51,16 +51,16 @@ static PetscInt64 KNNeighborCount(const KNWindows *w, PetscInt repeat)
   return E;
 }
 
-/* Fills the NE edges in reference order: windows row-major; inside a window the entries are ordered channel,
-   kernel row, kernel column; every ordered pair of distinct non-padded entries, repeat times. Returns the count. */
-static PetscErrorCode KNNeighborFill(const KNWindows *w, PetscInt repeat, PetscInt src[], PetscInt dst[], PetscInt64 *nfilled)
+/* Walks the NE edges in reference order, keeping this rank's block: windows row-major; inside a window the entries
+   are ordered channel, kernel row, kernel column; every ordered pair of distinct non-padded entries, repeat times.
+   The walk stops after the block, so blk->e is only the full count on the last rank. */
+static PetscErrorCode KNNeighborFill(const KNWindows *w, PetscInt repeat, KNEdgeBlock *blk)
 {
-  PetscInt  *ids;
-  PetscInt64 e = 0;
+  PetscInt *ids;
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc1(w->C * w->k * w->k, &ids));
-  for (PetscInt oh = 0; oh < w->OW; oh++) {
+  for (PetscInt oh = 0; oh < w->OW && blk->e < blk->hi; oh++) {
     for (PetscInt ow = 0; ow < w->OH; ow++) {
       PetscInt m = 0;
 
@@ -73,19 +73,18 @@ static PetscErrorCode KNNeighborFill(const KNWindows *w, PetscInt repeat, PetscI
           }
         }
       }
+      if (blk->e + (PetscInt64)m * (m - 1) * repeat <= blk->lo) { /* the window ends before this rank's block */
+        blk->e += (PetscInt64)m * (m - 1) * repeat;
+        continue;
+      }
       for (PetscInt j = 0; j < m; j++) {
         for (PetscInt l = 0; l < m; l++) {
-          if (j == l) continue;
-          for (PetscInt r = 0; r < repeat; r++, e++) {
-            src[e] = ids[j];
-            dst[e] = ids[l];
-          }
+          if (j != l) KNEdgeBlockPush(blk, ids[j], ids[l], repeat);
         }
       }
     }
   }
   PetscCall(PetscFree(ids));
-  *nfilled = e;
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -114,47 +113,35 @@ static PetscErrorCode KNNeighborFill(const KNWindows *w, PetscInt repeat, PetscI
 @*/
 PetscErrorCode KNGraphCreateNeighbor(MPI_Comm comm, PetscInt C, PetscInt W, PetscInt H, PetscInt k, PetscBool padding, PetscInt repeat, KNGraph *g)
 {
-  KNWindows  w;
-  PetscInt64 E, e;
-  PetscInt  *src, *dst;
-  char       desc[512];
+  KNWindows   w;
+  PetscInt64  E;
+  KNEdgeBlock b;
+  char        desc[512];
 
   PetscFunctionBegin;
   KNAssertPointer(g, 8);
   PetscCall(KNNeighborSetUp(comm, "_neighbor_index", C, W, H, k, padding, repeat, &w));
   E = KNNeighborCount(&w, repeat);
-  PetscCall(KNGraphAllocEdges_Private(comm, E, "_neighbor_index", &src, &dst));
-  PetscCall(KNNeighborFill(&w, repeat, src, dst, &e));
-  PetscCheck(e == E, PETSC_COMM_SELF, PETSC_ERR_PLIB, "_neighbor_index: filled %" PetscInt64_FMT " edges, counted %" PetscInt64_FMT, e, E);
+  PetscCall(KNGraphAllocEdges_Private(comm, E, "_neighbor_index", &b));
+  PetscCall(KNNeighborFill(&w, repeat, &b));
+  PetscCheck(b.e >= b.hi, PETSC_COMM_SELF, PETSC_ERR_PLIB, "_neighbor_index: filled %" PetscInt64_FMT " edges, block ends at %" PetscInt64_FMT, b.e, b.hi);
   PetscCall(PetscSNPrintf(desc, sizeof(desc), "{\"name\": \"_neighbor_index\", \"args\": {\"num_channel\": %" PetscInt_FMT ", \"width\": %" PetscInt_FMT ", \"height\": %" PetscInt_FMT ", \"neighbor_size\": %" PetscInt_FMT "%s, \"repeat\": %" PetscInt_FMT "}}", C, W, H, k,
                           padding ? ", \"padding\": true" : "", repeat));
-  PetscCall(KNGraphCreateOwned_Private(comm, C * W * H, (PetscInt)E, src, dst, desc, g));
+  PetscCall(KNGraphCreateOwned_Private(comm, C * W * H, (PetscInt)E, b.src, b.dst, desc, g));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* Appends the ground edges and the projection-node edges of _mix_connect after the first e edges. */
-static void KNMixAppend(PetscInt M, PetscInt F, PetscInt r0, PetscInt r1, PetscInt src[], PetscInt dst[], PetscInt64 *e)
+/* Walks the ground edges and the projection-node edges of _mix_connect that follow the NE edges. */
+static void KNMixAppend(PetscInt M, PetscInt F, PetscInt r0, PetscInt r1, KNEdgeBlock *b)
 {
-  for (PetscInt node = 1; node <= M; node++) {
-    for (PetscInt r = 0; r < r0; r++, (*e)++) {
-      src[*e] = node;
-      dst[*e] = 0;
-    }
-    for (PetscInt r = 0; r < r1; r++, (*e)++) {
-      src[*e] = 0;
-      dst[*e] = node;
-    }
+  for (PetscInt node = 1; node <= M && b->e < b->hi; node++) {
+    KNEdgeBlockPush(b, node, 0, r0);
+    KNEdgeBlockPush(b, 0, node, r1);
   }
-  for (PetscInt p = M + 1; p <= M + F; p++) {
+  for (PetscInt p = M + 1; p <= M + F && b->e < b->hi; p++) {
     for (PetscInt i = 0; i <= M; i++) {
-      for (PetscInt r = 0; r < r0; r++, (*e)++) {
-        src[*e] = i;
-        dst[*e] = p;
-      }
-      for (PetscInt r = 0; r < r1; r++, (*e)++) {
-        src[*e] = p;
-        dst[*e] = i;
-      }
+      KNEdgeBlockPush(b, i, p, r0);
+      KNEdgeBlockPush(b, p, i, r1);
     }
   }
 }
@@ -185,10 +172,10 @@ static void KNMixAppend(PetscInt M, PetscInt F, PetscInt r0, PetscInt r1, PetscI
 @*/
 PetscErrorCode KNGraphCreateMix(MPI_Comm comm, PetscInt C, PetscInt W, PetscInt H, PetscInt k, PetscInt F, PetscInt r0, PetscInt r1, PetscBool padding, PetscInt kernel_repeat, KNGraph *g)
 {
-  KNWindows  w;
-  PetscInt64 M, E, e;
-  PetscInt  *src, *dst;
-  char       desc[512];
+  KNWindows   w;
+  PetscInt64  M, E;
+  KNEdgeBlock b;
+  char        desc[512];
 
   PetscFunctionBegin;
   KNAssertPointer(g, 11);
@@ -200,14 +187,14 @@ PetscErrorCode KNGraphCreateMix(MPI_Comm comm, PetscInt C, PetscInt W, PetscInt 
   E = KNNeighborCount(&w, kernel_repeat);
   E = KNAdd64(E, KNMul64(M, (PetscInt64)r0 + r1));
   E = KNAdd64(E, KNMul64(KNMul64(F, M + 1), (PetscInt64)r0 + r1));
-  PetscCall(KNGraphAllocEdges_Private(comm, E, "_mix_connect", &src, &dst));
-  PetscCall(KNNeighborFill(&w, kernel_repeat, src, dst, &e));
-  KNMixAppend((PetscInt)M, F, r0, r1, src, dst, &e);
-  PetscCheck(e == E, PETSC_COMM_SELF, PETSC_ERR_PLIB, "_mix_connect: filled %" PetscInt64_FMT " edges, counted %" PetscInt64_FMT, e, E);
+  PetscCall(KNGraphAllocEdges_Private(comm, E, "_mix_connect", &b));
+  PetscCall(KNNeighborFill(&w, kernel_repeat, &b));
+  KNMixAppend((PetscInt)M, F, r0, r1, &b);
+  PetscCheck(b.e >= b.hi, PETSC_COMM_SELF, PETSC_ERR_PLIB, "_mix_connect: filled %" PetscInt64_FMT " edges, block ends at %" PetscInt64_FMT, b.e, b.hi);
   PetscCall(PetscSNPrintf(desc, sizeof(desc),
                           "{\"name\": \"_mix_connect\", \"args\": {\"num_channel\": %" PetscInt_FMT ", \"width\": %" PetscInt_FMT ", \"height\": %" PetscInt_FMT ", \"neighbor_size\": %" PetscInt_FMT ", \"fully_connect_node\": %" PetscInt_FMT
                           ", \"repeat\": [%" PetscInt_FMT ", %" PetscInt_FMT "]%s, \"kernel_repeat\": %" PetscInt_FMT "}}",
                           C, W, H, k, F, r0, r1, padding ? ", \"padding\": true" : "", kernel_repeat));
-  PetscCall(KNGraphCreateOwned_Private(comm, (PetscInt)(M + F), (PetscInt)E, src, dst, desc, g));
+  PetscCall(KNGraphCreateOwned_Private(comm, (PetscInt)(M + F), (PetscInt)E, b.src, b.dst, desc, g));
   PetscFunctionReturn(KN_SUCCESS);
 }

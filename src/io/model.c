@@ -76,13 +76,13 @@ static PetscErrorCode CheckStorable(KNNet net, MPI_Comm comm, const char file[])
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* The layer's group: attributes, then src/dst (this rank's slice of edges e0..e0+ne-1) and theta (its rows). */
+/* The layer's group: attributes, then src/dst (this rank's block of the graph, edges e0..e0+ne-1) and theta (its rows). */
 static PetscErrorCode WriteLayerGroup(MPI_Comm comm, hid_t gid, const char where[], KNCircuit c, PetscInt e0, PetscInt ne, const PetscReal theta[])
 {
   KNGraph         g;
   KNDevice        d;
   KNDeviceType    type;
-  PetscInt        N, E, rows;
+  PetscInt        N, E, rows, gstart, gn;
   PetscReal       T, C;
   const PetscInt *src, *dst;
   const char     *desc;
@@ -98,7 +98,8 @@ static PetscErrorCode WriteLayerGroup(MPI_Comm comm, hid_t gid, const char where
   PetscCall(KNCircuitGetSizes(c, &N, &E, &rows));
   PetscCall(KNCircuitGetDuration(c, &T));
   PetscCall(KNCircuitGetCapacitance(c, &C, NULL));
-  PetscCall(KNGraphGetEdges(g, &src, &dst));
+  PetscCall(KNGraphGetLocalEdges(g, &gstart, &gn, &src, &dst));
+  PetscCheck(gstart == e0 && gn == ne, PETSC_COMM_SELF, PETSC_ERR_PLIB, "Graph block [%" PetscInt_FMT ", +%" PetscInt_FMT ") and graph-order parameters [%" PetscInt_FMT ", +%" PetscInt_FMT ") differ", gstart, gn, e0, ne);
   PetscCall(KNGraphGetDescription(g, &desc));
   PetscCall(KNGraphGetChecksum(g, sum));
   PetscCall(KNH5WriteAttrString_Private(comm, gid, where, "device", type));
@@ -111,9 +112,9 @@ static PetscErrorCode WriteLayerGroup(MPI_Comm comm, hid_t gid, const char where
   PetscCall(KNH5WriteAttrString_Private(comm, gid, where, "edges_fnv1a64", sum));
   dims[0] = (hsize_t)E, dims[1] = (hsize_t)rows, count[0] = (hsize_t)ne, count[1] = (hsize_t)rows;
   PetscCall(PetscMalloc1(ne + 1, &ids));
-  for (PetscInt e = 0; e < ne; e++) ids[e] = src[e0 + e];
+  for (PetscInt e = 0; e < ne; e++) ids[e] = src[e];
   ierr = KNH5WriteSlab_Private(comm, gid, where, "src", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, dims, start, count, ids);
-  for (PetscInt e = 0; e < ne; e++) ids[e] = dst[e0 + e];
+  for (PetscInt e = 0; e < ne; e++) ids[e] = dst[e];
   if (!ierr) ierr = KNH5WriteSlab_Private(comm, gid, where, "dst", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, dims, start, count, ids);
   PetscCall(PetscFree(ids));
   PetscCall(ierr);

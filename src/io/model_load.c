@@ -7,7 +7,8 @@ typedef struct {
   char      *device, *topology, *checksum;
   PetscReal  T, C;
   PetscInt64 N, E, rows;
-  PetscInt  *src, *dst;
+  PetscInt  *src, *dst; /* this rank's block of the edge list (KNGraphSetLocalEdges()) */
+  PetscInt   nlocal;
 } LayerInfo;
 
 static PetscErrorCode LayerInfoFree(LayerInfo *l)
@@ -32,12 +33,15 @@ PetscErrorCode KNIOCheckChecksum_Private(MPI_Comm comm, KNGraph g, const char st
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* Reads src and dst (whole, on every rank) and checks their lengths and node ids. */
+/* Reads this rank's block of src and dst (a hyperslab each: no rank reads the whole list) and checks the node ids;
+   the first bad entry is agreed over the ranks so that all raise the same error. */
 static PetscErrorCode ReadEdges(MPI_Comm comm, hid_t gid, const char where[], LayerInfo *l)
 {
   int            nds, ndd;
-  hsize_t        ds[2], dd[2], start[1] = {0};
-  PetscInt64    *v, bad = -1, badval = 0;
+  hsize_t        ds[2], dd[2], start[1], count[1];
+  PetscInt64    *v, bad[2] = {INT64_MAX, 0}, badval = 0;
+  PetscInt       estart, n;
+  PetscMPIInt    rank, size;
   PetscErrorCode ierr;
 
   PetscFunctionBegin;
@@ -46,17 +50,30 @@ static PetscErrorCode ReadEdges(MPI_Comm comm, hid_t gid, const char where[], La
   PetscCheck(nds == 1 && ndd == 1, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: src and dst must be 1-D datasets", where);
   PetscCheck(ds[0] == dd[0], comm, PETSC_ERR_FILE_UNEXPECTED, "%s: src and dst differ in length (%llu and %llu)", where, (unsigned long long)ds[0], (unsigned long long)dd[0]);
   PetscCheck((PetscInt64)ds[0] == l->E, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: src and dst have %llu entries but num_edges = %" PetscInt64_FMT, where, (unsigned long long)ds[0], l->E);
-  PetscCall(PetscMalloc1(2 * l->E + 1, &v));
-  ierr = KNH5ReadSlab_Private(comm, gid, where, "src", H5T_NATIVE_INT64, 1, start, ds, v);
-  if (!ierr) ierr = KNH5ReadSlab_Private(comm, gid, where, "dst", H5T_NATIVE_INT64, 1, start, ds, v + l->E);
-  for (PetscInt64 k = 0; k < 2 * l->E && !ierr && bad < 0; k++) {
-    if (v[k] < 0 || v[k] > l->N) bad = k, badval = v[k];
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCall(PetscIntCast(l->E, &n));
+  estart = (PetscInt)(l->E / size) * rank + PetscMin((PetscInt)rank, (PetscInt)(l->E % size)); /* the default split, as KNGraphSetLocalEdges() */
+  n      = (PetscInt)(l->E / size) + (rank < l->E % size ? 1 : 0);
+  start[0] = (hsize_t)estart, count[0] = (hsize_t)n;
+  PetscCall(PetscMalloc1(2 * (size_t)n + 1, &v));
+  ierr = KNH5ReadSlab_Private(comm, gid, where, "src", H5T_NATIVE_INT64, 1, start, count, v);
+  if (!ierr) ierr = KNH5ReadSlab_Private(comm, gid, where, "dst", H5T_NATIVE_INT64, 1, start, count, v + n);
+  for (PetscInt k = 0; k < 2 * n && !ierr && bad[0] == INT64_MAX; k++) {
+    if (v[k] < 0 || v[k] > l->N) bad[0] = (k < n ? 0 : l->E) + estart + k % PetscMax(n, 1), badval = v[k];
   }
-  if (!ierr && bad < 0) ierr = PetscMalloc2(l->E, &l->src, l->E, &l->dst);
-  for (PetscInt64 e = 0; e < l->E && !ierr && bad < 0; e++) l->src[e] = (PetscInt)v[e], l->dst[e] = (PetscInt)v[l->E + e];
+  if (!ierr) {
+    PetscInt64 mine = bad[0];
+    PetscCallMPI(MPI_Allreduce(&mine, bad, 1, MPIU_INT64, MPI_MIN, comm));
+    bad[1] = (bad[0] == mine && mine != INT64_MAX) ? badval : INT64_MIN;
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &bad[1], 1, MPIU_INT64, MPI_MAX, comm));
+  }
+  if (!ierr && bad[0] == INT64_MAX) ierr = PetscMalloc2(n, &l->src, n, &l->dst);
+  for (PetscInt e = 0; e < n && !ierr && bad[0] == INT64_MAX; e++) l->src[e] = (PetscInt)v[e], l->dst[e] = (PetscInt)v[n + e];
+  l->nlocal = n;
   PetscCall(PetscFree(v));
   PetscCall(ierr);
-  PetscCheck(bad < 0, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: %s[%" PetscInt64_FMT "] = %" PetscInt64_FMT " is not a node id in 0..num_nodes = %" PetscInt64_FMT, where, bad < l->E ? "src" : "dst", bad % PetscMax(l->E, 1), badval, l->N);
+  PetscCheck(bad[0] == INT64_MAX, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: %s[%" PetscInt64_FMT "] = %" PetscInt64_FMT " is not a node id in 0..num_nodes = %" PetscInt64_FMT, where, bad[0] < l->E ? "src" : "dst", bad[0] % PetscMax(l->E, 1), bad[1], l->N);
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -122,7 +139,7 @@ static PetscErrorCode AddLayer(KNNet net, MPI_Comm comm, hid_t gid, const char w
 
   PetscFunctionBegin;
   PetscCall(KNGraphCreate(comm, &g));
-  ierr = KNGraphSetEdges(g, (PetscInt)l->N, (PetscInt)l->E, l->src, l->dst);
+  ierr = KNGraphSetLocalEdges(g, (PetscInt)l->N, (PetscInt)l->E, l->nlocal, l->src, l->dst);
   if (!ierr && l->topology[0]) ierr = KNGraphSetDescription(g, l->topology);
   if (!ierr) ierr = KNIOCheckChecksum_Private(comm, g, l->checksum, where);
   if (!ierr) ierr = CreateDevice(comm, l->device, where, &d);

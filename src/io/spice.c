@@ -261,7 +261,7 @@ static PetscErrorCode DescribeLayer(KNNet net, MPI_Comm comm, PetscInt i, KNSpic
   PetscCall(KNCircuitGetCapacitance(c, &L->C, &per_node));
   PetscCheck(!per_node, comm, PETSC_ERR_SUP, "Layer %" PetscInt_FMT " has per-node capacitances, which the SPICE export does not support", i);
   PetscCall(KNCircuitGetGraph(c, &g));
-  PetscCall(KNGraphGetEdges(g, &L->src, &L->dst));
+  PetscCall(KNGraphGetEdges(g, &L->src, &L->dst)); /* the netlist names every edge: an O(E) gather, released in KNNetExportSpice() */
   PetscCall(KNCircuitGetDevice(c, &L->device));
   PetscCall(KNDeviceGetType(L->device, &L->type));
   L->theta = NULL;
@@ -348,8 +348,13 @@ PetscErrorCode KNNetExportSpice(KNNet net, PetscInt sample, const PetscReal v0[]
   if (rank == 0) ierr = WriteAll(dir, D, L, &o, readout, K, v0);
   PetscCallMPI(MPI_Bcast(&ierr, 1, MPI_INT, 0, comm));
   for (PetscInt i = 0; i < D; i++) {
+    KNCircuit c;
+    KNGraph   g;
     if (rank == 0) PetscCall(VecRestoreArrayRead(all[i], &L[i].theta));
     PetscCall(VecDestroy(&all[i]));
+    PetscCall(KNNetGetLayer(net, i, &c));
+    PetscCall(KNCircuitGetGraph(c, &g));
+    PetscCall(KNGraphRestoreEdges(g, &L[i].src, &L[i].dst));
   }
   PetscCall(PetscFree2(L, all));
   PetscCall(VecDestroy(&P));

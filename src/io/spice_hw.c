@@ -50,8 +50,8 @@ static PetscErrorCode GetNodes(KNCircuit c, Vec X, PetscReal v[])
 typedef struct {
   KNCircuit              c;
   const KNDeviceKernels *kern;
-  const PetscInt        *src, *dst;
-  const PetscReal       *theta; /* this rank's graph-order edges e0 .. e0+ne-1 */
+  const PetscInt        *src, *dst; /* this rank's block of the graph: edges e0 .. e0+ne-1 */
+  const PetscReal       *theta;     /* their parameters, graph order */
   PetscInt               e0, ne, rows, points;
   PetscReal             *v, a, tprev, fprev, S;
 } ChargeCtx;
@@ -64,10 +64,9 @@ static PetscErrorCode ChargeMonitor(TS ts, PetscInt step, PetscReal t, Vec X, vo
   PetscFunctionBegin;
   PetscCall(GetNodes(ctx->c, X, ctx->v + 1)); /* v[0] = ground */
   for (PetscInt k = 0; k < ctx->ne; k++) {
-    PetscInt  e = ctx->e0 + k;
     PetscReal i;
-    if (ctx->src[e] == ctx->dst[e]) continue; /* self-loops carry no current */
-    ctx->kern->current(ctx->theta + k * ctx->rows, 1, &ctx->v[ctx->src[e]], &ctx->v[ctx->dst[e]], &i);
+    if (ctx->src[k] == ctx->dst[k]) continue; /* self-loops carry no current */
+    ctx->kern->current(ctx->theta + k * ctx->rows, 1, &ctx->v[ctx->src[k]], &ctx->v[ctx->dst[k]], &i);
     f += PetscAbsReal(i);
   }
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &f, 1, MPIU_REAL, MPIU_SUM, PetscObjectComm((PetscObject)ts)));
@@ -92,7 +91,7 @@ static PetscErrorCode SolveWithCharge(KNNet net, Vec P, PetscInt i, Vec X, Petsc
   PetscCall(KNNetGetLayer(net, i, &c));
   PetscCall(KNCircuitGetSizes(c, &N, NULL, &ctx->rows));
   PetscCall(KNCircuitGetGraph(c, &g));
-  PetscCall(KNGraphGetEdges(g, &ctx->src, &ctx->dst));
+  PetscCall(KNGraphGetLocalEdges(g, NULL, NULL, &ctx->src, &ctx->dst)); /* the graph block = the graph-order parameters here */
   PetscCall(KNCircuitGetDevice(c, &d));
   PetscCall(KNDeviceGetKernels(d, &ctx->kern));
   PetscCall(KNCircuitCreateGraphOrderParameterVec(c, &gv));
