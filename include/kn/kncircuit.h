@@ -75,6 +75,7 @@ PETSC_EXTERN PetscErrorCode KNCircuitGetTS(KNCircuit, TS *);
 
 PETSC_EXTERN PetscErrorCode KNCircuitGetSizes(KNCircuit, PetscInt *, PetscInt *, PetscInt *);
 PETSC_EXTERN PetscErrorCode KNCircuitGetOwnedNodes(KNCircuit, PetscInt *, const PetscInt **);
+PETSC_EXTERN PetscErrorCode KNCircuitGetLocalEdgeCounts(KNCircuit, PetscInt *, PetscInt *, PetscInt *);
 PETSC_EXTERN PetscErrorCode KNCircuitGetNodeStateIndex(KNCircuit, PetscInt, PetscInt *);
 PETSC_EXTERN PetscErrorCode KNCircuitGetLogDensityIndex(KNCircuit, PetscInt *);
 PETSC_EXTERN PetscErrorCode KNCircuitCreateStateVec(KNCircuit, Vec *);

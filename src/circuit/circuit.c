@@ -384,6 +384,32 @@ PetscErrorCode KNCircuitGetOwnedNodes(KNCircuit c, PetscInt *n, const PetscInt *
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/*@
+  KNCircuitGetLocalEdgeCounts - this rank's share of the edges: owned (parameters held here) and evaluated (every
+  edge touching an owned node, self-loops excluded), and the number of ghost nodes
+
+  Not Collective
+
+  Output Parameters:
++ nowned     - edges owned by this rank (may be NULL)
+. nevaluated - edges this rank evaluates (may be NULL)
+- nghost     - ghost nodes (may be NULL)
+
+  Notes:
+  The set-up memory of a layer is O(nevaluated + N) per rank; no rank holds the whole edge list.
+
+  Level: intermediate
+@*/
+PetscErrorCode KNCircuitGetLocalEdgeCounts(KNCircuit c, PetscInt *nowned, PetscInt *nevaluated, PetscInt *nghost)
+{
+  PetscFunctionBegin;
+  PetscCheck(c->setupcalled, c->comm, PETSC_ERR_ARG_WRONGSTATE, "Call KNCircuitSetUp() first");
+  if (nowned) *nowned = c->nown_edges;
+  if (nevaluated) *nevaluated = c->le.n;
+  if (nghost) *nghost = c->nghost;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 PetscErrorCode KNCircuitGetStats(KNCircuit c, KNCircuitStats *stats)
 {
   PetscFunctionBegin;
