@@ -19,6 +19,27 @@ static double MaxRSSMB(MPI_Comm comm)
   return mx;
 }
 
+/* Peak RSS of every rank, on one line from rank 0 (the graph is split over the ranks, so each share should shrink). */
+static PetscErrorCode PrintRSSPerRank(MPI_Comm comm)
+{
+  struct rusage ru;
+  double        mb, *all = NULL;
+  PetscMPIInt   rank, size;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  getrusage(RUSAGE_SELF, &ru);
+  mb = ru.ru_maxrss / 1024.0;
+  if (!rank) PetscCall(PetscMalloc1(size, &all));
+  PetscCallMPI(MPI_Gather(&mb, 1, MPI_DOUBLE, all, 1, MPI_DOUBLE, 0, comm));
+  PetscCall(PetscPrintf(comm, "  peak RSS per rank (MB):"));
+  for (PetscMPIInt r = 0; r < size && !rank; r++) PetscCall(PetscPrintf(PETSC_COMM_SELF, " %.0f", all[r]));
+  PetscCall(PetscPrintf(comm, "\n"));
+  PetscCall(PetscFree(all));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 /* A net of D identical layers built from a graph description or a random graph, parameters ~ scale * U(-1,1). */
 static PetscErrorCode BuildNet(MPI_Comm comm, const char desc[], PetscInt N, PetscInt E, PetscInt D, KNDeviceType type, PetscInt B, PetscBool flow, PetscReal T, KNNet *net)
 {
@@ -127,6 +148,7 @@ static PetscErrorCode CaseGraph(MPI_Comm world, const char name[], const char de
     PetscCall(KNCircuitGetSizes(c, &NN, &EE, NULL));
     PetscCall(PetscPrintf(world, "%s  N %" PetscInt_FMT " E %" PetscInt_FMT " B %" PetscInt_FMT ": setup %.3f s, step %.4f s (%.1f ns per edge-sample), max RSS per rank %.0f MB\n", name, NN, EE, B, setup, step, 1e9 * step / ((double)EE * B), MaxRSSMB(world)));
     PetscCall(KNCircuitPartitionView(c, NULL));
+    PetscCall(PrintRSSPerRank(world));
   }
   PetscCall(KNNetDestroy(&net));
   PetscFunctionReturn(KN_SUCCESS);

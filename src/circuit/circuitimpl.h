@@ -38,7 +38,7 @@ struct _p_KNCircuit {
   PetscBool      augmented; /* theta is part of the state (state mode) */
   PetscBool      partition_view;
 
-  /* partition (replicated tables, size+1 entries; perm/iperm are the only O(N) replicated node arrays) */
+  /* partition (replicated tables, size+1 entries); perm/iperm and node_cap are O(N) per rank, nothing is O(E) */
   PetscInt *node_range;  /* rank r owns node ids node_range[r]+1 .. node_range[r+1] */
   PetscInt *edge_range;  /* rank r owns circuit edges edge_range[r] .. edge_range[r+1]-1 */
   PetscInt *state_range; /* rank r owns state entries state_range[r] .. state_range[r+1]-1 */

@@ -61,6 +61,7 @@ PetscErrorCode KNCircuitSetNodeCapacitances(KNCircuit c, const PetscReal C[])
   Logically Collective
 
   Notes:
+  gain has all E entries on every rank (O(E) per rank while it is passed; the circuit keeps only its local edges').
   Gains scale the current law as a whole, i = gain * g(v_s, v_d; theta), in the RHS, the Jacobians and the flow
   trace; gradients remain exact. The fused device kernels are bypassed while gains are set.
 
