@@ -63,7 +63,7 @@ static PetscErrorCode Files(KNTest *t)
   char    dir[PETSC_MAX_PATH_LEN], path[PETSC_MAX_PATH_LEN + 32];
 
   PetscFunctionBeginUser;
-  PetscCall(KNTestTempDirCreate(PETSC_COMM_WORLD, "kn-t703", dir, sizeof(dir)));
+  PetscCall(KNTestTempDirCreate(PETSC_COMM_WORLD, "kn-t705", dir, sizeof(dir)));
   PetscCall(KNGraphCreateRandom(PETSC_COMM_WORLD, 300, 5001, 11, &g));
   PetscCall(KNGraphCreateRandom(PETSC_COMM_SELF, 300, 5001, 11, &g1));
   for (int k = 0; k < 2; k++) {
