@@ -167,7 +167,7 @@ int main(int argc, char **argv)
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
   PetscCall(KNTestBegin(PETSC_COMM_WORLD, &t));
-  PetscCall(KNTestTempDirCreate(PETSC_COMM_WORLD, "kn-t705", tmp, sizeof(tmp)));
+  PetscCall(KNTestTempDirCreate(PETSC_COMM_WORLD, "kn-t703", tmp, sizeof(tmp)));
   for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) PetscCall(CheckCase(&t, tmp, cases[c][0], cases[c][1]));
   PetscCall(CheckResume(&t, tmp, cases[0][1]));
   PetscCall(PetscOptionsClear(NULL));
