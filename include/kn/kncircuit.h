@@ -91,3 +91,9 @@ PETSC_EXTERN PetscErrorCode KNCircuitComputeJacobianTranspose(KNCircuit, Vec, Ve
 PETSC_EXTERN PetscErrorCode KNCircuitSolve(KNCircuit, Vec);
 PETSC_EXTERN PetscErrorCode KNCircuitSolveAdjoint(KNCircuit, Vec, Vec, Vec);
 PETSC_EXTERN PetscErrorCode KNCircuitGetStats(KNCircuit, KNCircuitStats *);
+PETSC_EXTERN PetscErrorCode KNCircuitSetStepComm(KNCircuit, MPI_Comm);
+
+/* TSAdapt basic with the error norm over all data groups (registered by KNInitializePackage()). */
+#define KNTSADAPTGROUPS "kngroups"
+PETSC_EXTERN PetscErrorCode KNTSAdaptCreate_Groups(TSAdapt);
+PETSC_EXTERN PetscErrorCode KNTSAdaptGroupsSetComm(TSAdapt, MPI_Comm);

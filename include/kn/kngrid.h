@@ -18,6 +18,7 @@ PETSC_EXTERN PetscErrorCode KNGridCreate(MPI_Comm, PetscInt, KNGrid *);
 PETSC_EXTERN PetscErrorCode KNGridDestroy(KNGrid *);
 PETSC_EXTERN PetscErrorCode KNGridGetGroupComm(KNGrid, MPI_Comm *);
 PETSC_EXTERN PetscErrorCode KNGridGetWorldComm(KNGrid, MPI_Comm *);
+PETSC_EXTERN PetscErrorCode KNGridGetAcrossComm(KNGrid, MPI_Comm *);
 PETSC_EXTERN PetscErrorCode KNGridGetGroup(KNGrid, PetscInt *, PetscInt *);
 PETSC_EXTERN PetscErrorCode KNGridGetBatchSlice(KNGrid, PetscInt, PetscInt *, PetscInt *);
 PETSC_EXTERN PetscErrorCode KNGridSumVec(KNGrid, Vec);

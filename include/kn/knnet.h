@@ -24,6 +24,7 @@ PETSC_EXTERN PetscErrorCode KNNetSetBatchSize(KNNet, PetscInt);
 PETSC_EXTERN PetscErrorCode KNNetGetBatchSize(KNNet, PetscInt *);
 PETSC_EXTERN PetscErrorCode KNNetSetFlow(KNNet, PetscBool);
 PETSC_EXTERN PetscErrorCode KNNetSetCapacitance(KNNet, PetscReal);
+PETSC_EXTERN PetscErrorCode KNNetSetStepComm(KNNet, MPI_Comm);
 PETSC_EXTERN PetscErrorCode KNNetSetReadout(KNNet, PetscInt, const PetscInt[]);
 PETSC_EXTERN PetscErrorCode KNNetSetReadoutLast(KNNet, PetscInt);
 PETSC_EXTERN PetscErrorCode KNNetGetReadout(KNNet, PetscInt *, const PetscInt **);
@@ -46,4 +47,4 @@ PETSC_EXTERN PetscErrorCode KNNetGetFinalVoltages(KNNet, PetscInt *, PetscReal *
 PETSC_EXTERN PetscErrorCode KNNetBackward(KNNet, const PetscReal[], const PetscReal[], Vec, PetscReal[]);
 PETSC_EXTERN PetscErrorCode KNNetGetStats(KNNet, KNCircuitStats *);
 PETSC_EXTERN PetscErrorCode KNNetSetBoundaryNoise(KNNet, PetscReal, PetscInt64);
-PETSC_EXTERN PetscErrorCode KNNetSetBoundaryNoiseSamples(KNNet, PetscInt, PetscInt);
+PETSC_EXTERN PetscErrorCode KNNetSetBoundaryNoiseSamples(KNNet, PetscInt, PetscInt, PetscInt);

@@ -33,6 +33,7 @@ PetscErrorCode KNCircuitCreate(MPI_Comm comm, KNCircuit *c)
   n->cap     = 1.0;
   n->hw_scale = 1.0;
   n->jactype = KN_JACOBIAN_SHELL;
+  n->stepcomm = MPI_COMM_NULL;
   PetscCallMPI(MPI_Comm_rank(comm, &n->rank));
   PetscCallMPI(MPI_Comm_size(comm, &n->size));
   *c = n;

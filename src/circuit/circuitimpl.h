@@ -66,6 +66,7 @@ struct _p_KNCircuit {
   Vec       cacheW;           /* the w of the last J^T w, whose Jp^T w is still in gbuf */
   PetscReal dt0;
   Vec       vatol, vrtol;
+  MPI_Comm  stepcomm; /* joins the data groups: the steps are chosen over all of them (MPI_COMM_NULL: this TS alone) */
   KNCircuitStats stats;
 
   /* COO-assembled Jacobian */
@@ -118,6 +119,7 @@ PETSC_INTERN PetscErrorCode KNCircuitBuildLocalEdges_Private(KNCircuit, PetscInt
 PETSC_INTERN PetscErrorCode KNCircuitPartitionView_Private(KNCircuit, PetscViewer);
 PETSC_INTERN PetscErrorCode KNCircuitCreateTS_Private(KNCircuit);
 PETSC_INTERN PetscErrorCode KNCircuitSetUpTS_Private(KNCircuit);
+PETSC_INTERN PetscErrorCode KNCircuitSetUpStepComm_Private(KNCircuit);
 PETSC_INTERN PetscErrorCode KNCircuitGetParameterOffset_Private(KNCircuit, PetscInt *);
 PETSC_INTERN PetscErrorCode KNCircuitStateParameters_Private(KNCircuit, Vec, Vec, PetscBool);
 PETSC_INTERN PetscErrorCode KNCircuitCreateShellJacobianP_Private(KNCircuit, Mat *);

@@ -105,6 +105,61 @@ PetscErrorCode KNCircuitSetUpTS_Private(KNCircuit c)
   PetscCall(TSGetTimeStep(c->ts, &c->dt0));
   if (c->hw_scale != 1.0) PetscCall(ScaleStepSizes(c));
   PetscCall(SetVectorTolerances(c));
+  PetscCall(KNCircuitSetUpStepComm_Private(c));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* With a step communicator of several groups, an adaptive TS must choose its steps from the error of every group:
+   basic becomes kngroups (same rules, the norm over all groups); fixed steps (none) need nothing. */
+PetscErrorCode KNCircuitSetUpStepComm_Private(KNCircuit c)
+{
+  TSAdapt     adapt;
+  TSAdaptType type;
+  PetscMPIInt G = 1;
+  PetscBool   none, basic, groups;
+
+  PetscFunctionBegin;
+  if (c->stepcomm != MPI_COMM_NULL) PetscCallMPI(MPI_Comm_size(c->stepcomm, &G));
+  PetscCall(TSGetAdapt(c->ts, &adapt));
+  PetscCall(TSAdaptGetType(adapt, &type));
+  PetscCall(PetscObjectTypeCompare((PetscObject)adapt, TSADAPTNONE, &none));
+  PetscCall(PetscObjectTypeCompare((PetscObject)adapt, TSADAPTBASIC, &basic));
+  PetscCall(PetscObjectTypeCompare((PetscObject)adapt, KNTSADAPTGROUPS, &groups));
+  if (G == 1 || none) {
+    if (groups) PetscCall(KNTSAdaptGroupsSetComm(adapt, MPI_COMM_NULL)); /* basic */
+    PetscFunctionReturn(KN_SUCCESS);
+  }
+  PetscCheck(basic || groups, c->comm, PETSC_ERR_SUP, "Layer %s: -ts_adapt_type %s cannot keep %d data groups in step (each group would choose its own steps from its slice of the batch): use -ts_adapt_type basic (synchronised over the groups), none (fixed steps), or -kn_data_groups 1", c->name ? c->name : "", type, G);
+  if (basic) PetscCall(TSAdaptSetType(adapt, KNTSADAPTGROUPS)); /* keeps the -ts_adapt_* settings: they live in the TSAdapt */
+  PetscCall(KNTSAdaptGroupsSetComm(adapt, c->stepcomm));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNCircuitSetStepComm - joins the data groups that integrate other slices of the same mini-batch with the same
+  circuit: adaptive steps are then chosen from the error over all groups, so each group takes the steps of the whole
+  batch (and of a 1-group run)
+
+  Logically Collective
+
+  Input Parameters:
++ c - the circuit
+- comm - one rank of each group, ranked in group order (KNGridGetAcrossComm()); MPI_COMM_NULL for none
+
+  Notes:
+  The communicator is not duplicated: it must outlive the circuit's solves. Every group must then solve the same
+  number of times (a group without samples integrates padding). -ts_adapt_type basic is replaced by kngroups
+  (KNTSADAPTGROUPS), none needs nothing, other controllers are refused. The adjoint replays the stored steps.
+
+  Level: developer
+
+.seealso: KNNetSetStepComm(), KNTSAdaptGroupsSetComm()
+@*/
+PetscErrorCode KNCircuitSetStepComm(KNCircuit c, MPI_Comm comm)
+{
+  PetscFunctionBegin;
+  c->stepcomm = comm;
+  if (c->setupcalled) PetscCall(KNCircuitSetUpStepComm_Private(c));
   PetscFunctionReturn(KN_SUCCESS);
 }
 

@@ -90,6 +90,21 @@ PetscErrorCode KNGridGetWorldComm(KNGrid grid, MPI_Comm *comm)
 }
 
 /*@
+  KNGridGetAcrossComm - the communicator of the ranks with this rank's position in every group, ranked in group order
+  (one rank per group): adaptive time steps are agreed on it (KNNetSetStepComm())
+
+  Not Collective
+
+  Level: developer
+@*/
+PetscErrorCode KNGridGetAcrossComm(KNGrid grid, MPI_Comm *comm)
+{
+  PetscFunctionBegin;
+  *comm = grid->across;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
   KNGridGetGroup - this rank's group index g and the number of groups G
 
   Not Collective

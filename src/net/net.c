@@ -165,6 +165,27 @@ PetscErrorCode KNNetSetCapacitance(KNNet net, PetscReal C)
 }
 
 /*@
+  KNNetSetStepComm - joins the data groups of a KNGrid for every layer: adaptive steps are chosen from the error of
+  the whole mini-batch, over all groups (KNCircuitSetStepComm())
+
+  Logically Collective
+
+  Input Parameters:
++ net - the net, with its layers added
+- comm - one rank of each group in group order (KNGridGetAcrossComm()), or MPI_COMM_NULL
+
+  Level: developer
+
+.seealso: KNCircuitSetStepComm(), KNGridGetAcrossComm()
+@*/
+PetscErrorCode KNNetSetStepComm(KNNet net, MPI_Comm comm)
+{
+  PetscFunctionBegin;
+  for (PetscInt i = 0; i < net->D; i++) PetscCall(KNCircuitSetStepComm(net->layer[i], comm));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
   KNNetSetReadout - the output is the final voltages of these node ids (1-based) of the final layer
 
   Logically Collective

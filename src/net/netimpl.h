@@ -35,6 +35,7 @@ struct _p_KNNet {
   PetscReal  noise_sigma;
   PetscInt64 noise_seed, noise_draw;
   PetscInt   noise_first, noise_total; /* sample b is sample noise_first + b of a batch of noise_total (0: B) */
+  PetscInt   noise_count;              /* real samples of the slice: padding after them gets no noise */
 };
 
 PETSC_INTERN PetscErrorCode KNNetSetUpReadout_Private(KNNet);

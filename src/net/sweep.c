@@ -86,7 +86,7 @@ static PetscErrorCode AddBoundaryNoise(KNNet net, PetscInt j)
   PetscReal      *x;
 
   PetscFunctionBegin;
-  nb = PetscMin(net->B, total - net->noise_first); /* padding past the whole batch gets no noise */
+  nb = net->noise_total ? net->noise_count : net->B; /* padding gets no noise, as on one group */
   PetscCall(KNCircuitGetSizes(c, &N, NULL, NULL));
   PetscCall(KNCircuitGetOwnedNodes(c, &nown, &own));
   PetscCall(VecGetOwnershipRange(net->X0[j], &start, NULL));
@@ -120,26 +120,27 @@ PetscErrorCode KNNetSetBoundaryNoise(KNNet net, PetscReal sigma, PetscInt64 seed
 }
 
 /*@
-  KNNetSetBoundaryNoiseSamples - the net's batch holds samples first .. first + B - 1 of a batch of total samples
+  KNNetSetBoundaryNoiseSamples - the net's batch holds samples first .. first + count - 1 of a batch of total samples
   (a data group's slice, KNGridGetBatchSlice()): the boundary noise of sample b is then drawn by its index in the
-  whole batch, so it does not depend on how the batch is split; samples past total get none
+  whole batch, so it does not depend on how the batch is split; padding (slots from count on) gets none
 
   Logically Collective
 
   Input Parameters:
 + net - the net
 . first - index of the net's sample 0 in the whole batch
-- total - samples of the whole batch (0: the net's own batch, first must be 0)
+. count - real samples of the slice (0 <= count <= the net's batch size, first + count <= total)
+- total - samples of the whole batch (0: the net's own batch, first must be 0 and count is the batch size)
 
   Level: developer
 
 .seealso: KNNetSetBoundaryNoise()
 @*/
-PetscErrorCode KNNetSetBoundaryNoiseSamples(KNNet net, PetscInt first, PetscInt total)
+PetscErrorCode KNNetSetBoundaryNoiseSamples(KNNet net, PetscInt first, PetscInt count, PetscInt total)
 {
   PetscFunctionBegin;
-  PetscCheck(first >= 0 && (total > first || (total == 0 && first == 0)), net->comm, PETSC_ERR_ARG_OUTOFRANGE, "Samples from %" PetscInt_FMT " of a batch of %" PetscInt_FMT " make no slice", first, total);
-  net->noise_first = first, net->noise_total = total;
+  PetscCheck(first >= 0 && count >= 0 && count <= net->B && (first + count <= total || (total == 0 && first == 0)), net->comm, PETSC_ERR_ARG_OUTOFRANGE, "Samples %" PetscInt_FMT " .. %" PetscInt_FMT " of a batch of %" PetscInt_FMT " make no slice of a net batch of %" PetscInt_FMT, first, first + count - 1, total, net->B);
+  net->noise_first = first, net->noise_total = total, net->noise_count = total ? count : net->B;
   PetscFunctionReturn(KN_SUCCESS);
 }
 

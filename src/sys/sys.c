@@ -1,5 +1,6 @@
 /* Package initialisation: log events and the type registries of every KN object. */
 #include <kn/knsys.h>
+#include <kn/kncircuit.h>
 
 PetscLogEvent KN_RHSEval, KN_JacobianCache, KN_JacobianTranspose, KN_JacobianAssembly;
 PetscLogEvent KN_LayerForward, KN_LayerAdjoint, KN_GhostUpdate, KN_ModelIO;
@@ -35,6 +36,7 @@ PetscErrorCode KNInitializePackage(void)
   PetscCall(PetscLogEventRegister("KNLayerAdjoint", KN_CLASSID, &KN_LayerAdjoint));
   PetscCall(PetscLogEventRegister("KNGhostUpdate", KN_CLASSID, &KN_GhostUpdate));
   PetscCall(PetscLogEventRegister("KNModelIO", KN_CLASSID, &KN_ModelIO));
+  PetscCall(TSAdaptRegister(KNTSADAPTGROUPS, KNTSAdaptCreate_Groups)); /* -ts_adapt_type basic over data groups */
   PetscCall(PetscRegisterFinalize(KNFinalizePackage_Private));
   PetscFunctionReturn(KN_SUCCESS);
 }

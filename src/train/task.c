@@ -348,7 +348,7 @@ PetscErrorCode KNTaskComputeBatch(KNTask task, KNNet net, PetscInt m, const Pets
 
   Input Parameters:
 + task, net - as in KNTaskComputeBatch()
-. m - samples of the slice (1 <= m <= the net's batch size)
+. m - samples of the slice (0 <= m <= the net's batch size; 0: padding only, see Notes)
 . mtotal - samples of the whole mini-batch (>= m)
 . x, y - the slice's features and targets
 . draw - density: index of the slice's first base sample in the training stream (iteration * mtotal + slice start),
@@ -357,6 +357,10 @@ PetscErrorCode KNTaskComputeBatch(KNTask task, KNNet net, PetscInt m, const Pets
 
   Output Parameter:
 . tally - the slice's sums are ADDED to it (sums over samples: add the slices' tallies for the batch's)
+
+  Notes:
+  An empty slice (a group past the end of a short batch) sweeps padding alone and returns a zero gradient: with
+  adaptive steps chosen over all groups (KNNetSetStepComm()) every group takes part in every step.
 
   Level: intermediate
 
@@ -369,6 +373,10 @@ PetscErrorCode KNTaskComputeBatchSlice(KNTask task, KNNet net, PetscInt m, Petsc
 
   PetscFunctionBegin;
   PetscCall(KNNetGetBatchSize(net, &B));
+  if (!m && mtotal > 0) {
+    PetscCall(KNTaskPaddingSweep_Private(task, net, grad));
+    PetscFunctionReturn(KN_SUCCESS);
+  }
   PetscCheck(m >= 1 && m <= B, task->comm, PETSC_ERR_ARG_OUTOFRANGE, "A batch of %" PetscInt_FMT " samples does not fit the net's batch size %" PetscInt_FMT, m, B);
   PetscCheck(mtotal >= m, task->comm, PETSC_ERR_ARG_OUTOFRANGE, "A slice of %" PetscInt_FMT " samples cannot be part of a batch of %" PetscInt_FMT, m, mtotal);
   PetscCheck(task->nout > 0, task->comm, PETSC_ERR_ARG_WRONGSTATE, "Call KNTaskSetUpNet() before KNTaskComputeBatch()");
@@ -376,6 +384,28 @@ PetscErrorCode KNTaskComputeBatchSlice(KNTask task, KNNet net, PetscInt m, Petsc
   ierr         = task->ops.batch(task, net, m, x, y, KN_STREAM_TASK_BASE, draw, grad, tally);
   task->mtotal = 0;
   PetscCall(ierr);
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* The sweeps of a batch of padding alone (zero inputs, zero seeds): what a data group without samples does so that it
+   takes part in the adaptive steps of the others. grad (if any) comes out zero; the tally is not touched. */
+PetscErrorCode KNTaskPaddingSweep_Private(KNTask task, KNNet net, Vec grad)
+{
+  PetscInt  B;
+  PetscBool gen;
+
+  PetscFunctionBegin;
+  PetscCheck(task->nout > 0, task->comm, PETSC_ERR_ARG_WRONGSTATE, "Call KNTaskSetUpNet() before KNTaskComputeBatch()");
+  PetscCall(KNNetGetBatchSize(net, &B));
+  PetscCall(KNTaskWork_Private(task, B));
+  PetscCall(PetscStrcmp(task->type, KNTASKGENERATION, &gen)); /* generation sweeps data -> base, reversed */
+  PetscCall(PetscArrayzero(task->in, B * PetscMax(task->nin, 1)));
+  PetscCall(KNNetForward(net, task->nin, task->in, gen));
+  if (grad) {
+    PetscCall(PetscArrayzero(task->dout, B * task->nout));
+    PetscCall(PetscArrayzero(task->dlp, B));
+    PetscCall(KNNetBackward(net, task->dout, task->flow ? task->dlp : NULL, grad, NULL));
+  }
   PetscFunctionReturn(KN_SUCCESS);
 }
 

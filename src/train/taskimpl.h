@@ -37,6 +37,7 @@ PETSC_INTERN PetscErrorCode KNTaskCreate_Generation(KNTask);
 PETSC_INTERN PetscErrorCode KNTaskCreate_Density(KNTask);
 
 /* (Re)allocates the work arrays for batch B and the task's nin features and nout outputs. */
+PETSC_INTERN PetscErrorCode KNTaskPaddingSweep_Private(KNTask, KNNet, Vec);
 PETSC_INTERN PetscErrorCode KNTaskWork_Private(KNTask, PetscInt);
 /* Loss seeds dout[0..n) and dlp[0..nlp) of a slice of m samples: from the mean over m to the mean over task->mtotal. */
 PETSC_INTERN PetscErrorCode KNTaskScaleSeeds_Private(KNTask, PetscInt, PetscInt, PetscReal[], PetscInt, PetscReal[]);
@@ -76,6 +77,7 @@ struct _p_KNTrainer {
   Vec         theta, grad;
   KNGrid      grid;       /* -kn_data_groups: the net lives on the group's communicator, the batch is split */
   PetscInt    groups;     /* -kn_data_groups as given (0: chosen at set-up) */
+  PetscBool   sync_steps; /* -kn_data_groups_sync_steps: adaptive steps chosen over all groups */
   /* progress of the run */
   PetscInt  epoch, iter;
   PetscReal loss, metric, secondary, seconds;

@@ -29,6 +29,7 @@ PetscErrorCode KNTrainerCreate(MPI_Comm comm, KNTrainer *trainer)
   tr->seed         = 42;
   tr->save         = PETSC_TRUE;
   tr->monitor      = PETSC_TRUE;
+  tr->sync_steps   = PETSC_TRUE;
   tr->aug.interp   = KN_INTERP_NEAREST; /* torchvision's default */
   tr->loss = tr->metric = tr->secondary = KN_NAN;
   tr->run.keep      = 3;
@@ -268,6 +269,8 @@ PetscErrorCode KNTrainerGetResult(KNTrainer tr, PetscInt *epochs, PetscReal *los
 . -kn_train_augment_image <C,H,W> - the image shape (default from the features: 784 = 1,28,28; 3072 = 3,32,32; 64 = 1,8,8)
 . -kn_data_groups <G> - split the ranks into G data groups, each with the whole model and 1/G of every mini-batch;
   the ranks of a group split the nodes (G must divide the ranks; default: chosen from the largest layer, printed)
+. -kn_data_groups_sync_steps <true> - adaptive time steps (-ts_adapt_type basic) are chosen from the error over all
+  groups (TSAdapt kngroups), so any G gives the steps, and results, of one group; false: each group adapts to its slice
 . -kn_run_dir <runs/DATE-TIME> - the run directory
 . -kn_seed <42> - the run's seed
 . -kn_checkpoint_every <0>, -kn_checkpoint_seconds <0>, -kn_checkpoint_keep <3>, -kn_checkpoint_dir <run dir/ckpt>,
@@ -303,6 +306,7 @@ PetscErrorCode KNTrainerSetFromOptions(KNTrainer tr)
   PetscCall(PetscOptionsIntArray("-kn_train_augment_image", "Images: shape C,H,W (default from the number of features)", "KNDatasetAugmentImages", shape, &nshape, &set));
   if (set) tr->augshape = nshape, tr->aug.C = shape[0], tr->aug.H = shape[1], tr->aug.W = shape[2];
   PetscCall(PetscOptionsBoundedInt("-kn_data_groups", "Data groups G (each holds the model and 1/G of every batch; G must divide the ranks; 0: chosen from the topology)", "KNGridCreate", tr->groups, &tr->groups, NULL, 0));
+  PetscCall(PetscOptionsBool("-kn_data_groups_sync_steps", "Adaptive steps chosen from the error over all data groups (false: each group adapts to its own slice; results then depend on G)", "KNNetSetStepComm", tr->sync_steps, &tr->sync_steps, NULL));
   PetscCall(PetscOptionsString("-kn_run_dir", "Run directory for model.h5, metrics.csv, options.txt (default runs/DATE-TIME)", "KNTrainerSetRunDirectory", tr->rundir, tr->rundir, sizeof(tr->rundir), NULL));
   PetscCall(PetscOptionsInt("-kn_seed", "Seed of the run (initialisation, data, shuffles, base draws)", "KNTrainerSetSeed", seed, &seed, NULL));
   PetscOptionsEnd();

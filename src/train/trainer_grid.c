@@ -46,11 +46,13 @@ PetscErrorCode KNTrainerSetUpGrid_Private(KNTrainer tr)
   PetscCheck(G <= tr->batch, tr->comm, PETSC_ERR_ARG_OUTOFRANGE, "-kn_data_groups %" PetscInt_FMT " is more than the %" PetscInt_FMT " samples of a mini-batch (-kn_train_batch_size): every group needs at least one", G, tr->batch);
   PetscCall(KNGridCreate(tr->comm, G, &tr->grid)); /* a G that does not divide the ranks is refused here */
   if (G > 1) {
-    MPI_Comm group;
+    MPI_Comm group, across;
 
     PetscCall(KNNetDestroy(&tr->net));
     PetscCall(KNGridGetGroupComm(tr->grid, &group));
     PetscCall(KNNetCreateFromOptions(group, tr->prefix, &tr->net));
+    PetscCall(KNGridGetAcrossComm(tr->grid, &across));
+    if (tr->sync_steps) PetscCall(KNNetSetStepComm(tr->net, across)); /* adaptive steps: those of the whole batch */
   }
   if (tr->monitor) PetscCall(PetscPrintf(tr->comm, "knet train: %" PetscInt_FMT " data group%s x %d graph rank%s (%s; -kn_data_groups G changes it)\n", G, G > 1 ? "s" : "", size / (PetscMPIInt)G, size / G > 1 ? "s" : "", why));
   PetscFunctionReturn(KN_SUCCESS);
@@ -74,18 +76,15 @@ typedef struct {
   KNTaskTally      t;
 } SliceCtx;
 
-/* This group's part of the gradient of the batch mean (zero for a group without samples). */
+/* This group's part of the gradient of the batch mean. A group without samples integrates padding alone (its
+   gradient is zero): with adaptive steps every group must take part in every step. */
 static PetscErrorCode SliceGradient(void *ctx)
 {
   SliceCtx *s  = (SliceCtx *)ctx;
   KNTrainer tr = s->tr;
 
   PetscFunctionBegin;
-  if (!s->count) {
-    PetscCall(VecZeroEntries(tr->grad));
-    PetscFunctionReturn(KN_SUCCESS);
-  }
-  PetscCall(KNNetSetBoundaryNoiseSamples(tr->net, s->start, s->m)); /* noise by global sample index */
+  PetscCall(KNNetSetBoundaryNoiseSamples(tr->net, s->start, s->count, s->m)); /* noise by global sample index */
   PetscCall(KNTaskComputeBatchSlice(tr->task, tr->net, s->count, s->m, s->x, s->y, (PetscInt64)tr->iter * tr->batch + s->start, tr->grad, &s->t));
   PetscFunctionReturn(KN_SUCCESS);
 }
@@ -122,30 +121,39 @@ PetscErrorCode KNTrainerBatchGradient_Private(KNTrainer tr, PetscInt m, PetscInt
 
 typedef struct {
   KNTrainer   tr;
-  PetscInt    start, end;
+  PetscInt    n; /* test samples (density: held-out base draws) */
   KNTaskTally t;
 } TestCtx;
 
+/* The test set in chunks of the training batch, as one group takes it; this group evaluates its slice of every chunk
+   (padding alone for an empty slice), so with adaptive steps the groups integrate together what one group would. */
 static PetscErrorCode TestSlice(void *ctx)
 {
-  TestCtx *c = (TestCtx *)ctx;
+  TestCtx    *c  = (TestCtx *)ctx;
+  KNTrainer   tr = c->tr;
+  KNTaskTally t;
 
   PetscFunctionBegin;
-  PetscCall(KNTaskEvaluateRange(c->tr->task, c->tr->net, c->tr->test, c->start, c->end, 0, &c->t));
+  for (PetscInt s0 = 0; s0 < c->n; s0 += tr->batch) {
+    PetscInt m = PetscMin(tr->batch, c->n - s0), start, count;
+
+    PetscCall(KNGridGetBatchSlice(tr->grid, m, &start, &count));
+    if (count) {
+      PetscCall(KNTaskEvaluateRange(tr->task, tr->net, tr->test, s0 + start, s0 + start + count, 0, &t));
+      c->t.n += t.n, c->t.loss += t.loss, c->t.top1 += t.top1, c->t.top5 += t.top5;
+    } else PetscCall(KNTaskPaddingSweep_Private(tr->task, tr->net, NULL));
+  }
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* The test tally over n samples (density: n held-out base draws): each group evaluates its contiguous share. */
+/* The test tally over n samples (density: n held-out base draws), split across the groups chunk by chunk. */
 PetscErrorCode KNTrainerTestTally_Private(KNTrainer tr, PetscInt n, KNTaskTally *t)
 {
-  TestCtx  c;
-  PetscInt count;
+  TestCtx c;
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(&c, sizeof(c)));
-  c.tr = tr;
-  PetscCall(KNGridGetBatchSlice(tr->grid, n, &c.start, &count));
-  c.end = c.start + count;
+  c.tr = tr, c.n = n;
   PetscCall(KNGridRun(tr->grid, PETSC_TRUE, TestSlice, &c));
   PetscCall(SumTally(tr, &c.t));
   *t = c.t;
