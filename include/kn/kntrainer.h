@@ -97,6 +97,7 @@ PETSC_EXTERN PetscErrorCode KNTrainerSetSeed(KNTrainer, PetscInt64);
 PETSC_EXTERN PetscErrorCode KNTrainerSetRunDirectory(KNTrainer, const char[]);
 PETSC_EXTERN PetscErrorCode KNTrainerGetRunDirectory(KNTrainer, const char **);
 PETSC_EXTERN PetscErrorCode KNTrainerGetResult(KNTrainer, PetscInt *, PetscReal *, PetscReal *, PetscReal *);
+PETSC_EXTERN PetscErrorCode KNTrainerGetGradientCheck(KNTrainer, PetscReal *, PetscReal *);
 
 /* Long runs (src/train/trainer_ckpt.c, trainer_longrun.c, signals.c): checkpoints, exact resume, signals, wall time. */
 #define KN_EXIT_CHECKPOINTED 85 /* knet train's exit code after a checkpoint-and-stop (signal, -kn_max_walltime): requeue */

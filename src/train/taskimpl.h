@@ -78,6 +78,11 @@ struct _p_KNTrainer {
   KNGrid      grid;       /* -kn_data_groups: the net lives on the group's communicator, the batch is split */
   PetscInt    groups;     /* -kn_data_groups as given (0: chosen at set-up) */
   PetscBool   sync_steps; /* -kn_data_groups_sync_steps: adaptive steps chosen over all groups */
+  struct {
+    PetscInt  count;            /* -kn_train_check_gradient K (0: off) */
+    PetscReal h;                /* -kn_train_check_gradient_h */
+    PetscReal abs_err, rel_err; /* the result (NaN before the check) */
+  } check;
   /* progress of the run */
   PetscInt  epoch, iter;
   PetscReal loss, metric, secondary, seconds;
@@ -96,6 +101,7 @@ PETSC_INTERN PetscErrorCode KNTrainerBatchGradient_Private(KNTrainer, PetscInt, 
 PETSC_INTERN PetscErrorCode KNTrainerTestTally_Private(KNTrainer, PetscInt, KNTaskTally *);
 PETSC_INTERN PetscErrorCode KNTrainerSaveModel_Private(KNTrainer);
 PETSC_INTERN PetscErrorCode KNTrainerSumCount_Private(KNTrainer, PetscInt *);
+PETSC_INTERN PetscErrorCode KNTrainerCheckGradient_Private(KNTrainer, PetscInt, PetscInt, PetscInt, const PetscReal[], const PetscReal[]);
 /* Long runs: options, start (checkpoint directory, resume, signals), the hook at every batch boundary, the end. */
 PETSC_INTERN PetscErrorCode KNTrainerSetFromOptions_LongRun(KNTrainer);
 PETSC_INTERN PetscErrorCode KNTrainerPrepareRunDirectory_LongRun(KNTrainer);

@@ -32,6 +32,8 @@ PetscErrorCode KNTrainerCreate(MPI_Comm comm, KNTrainer *trainer)
   tr->sync_steps   = PETSC_TRUE;
   tr->aug.interp   = KN_INTERP_NEAREST; /* torchvision's default */
   tr->loss = tr->metric = tr->secondary = KN_NAN;
+  tr->check.h       = 1e-5;
+  tr->check.abs_err = tr->check.rel_err = KN_NAN;
   tr->run.keep      = 3;
   tr->run.signals   = PETSC_TRUE;
   tr->run.last_iter = -1;
@@ -267,6 +269,8 @@ PetscErrorCode KNTrainerGetResult(KNTrainer tr, PetscInt *epochs, PetscReal *los
 . -kn_train_augment_degrees <0> - images: random rotation in [-d, d] degrees per sample and step (mnist: 15)
 . -kn_train_augment_translate <0> - images: random whole-pixel shift up to this fraction of the size (mnist: 0.1)
 . -kn_train_augment_image <C,H,W> - the image shape (default from the features: 784 = 1,28,28; 3072 = 3,32,32; 64 = 1,8,8)
+. -kn_train_check_gradient <K> - check the first batch's gradient on K parameters against central differences
+. -kn_train_check_gradient_h <1e-5> - the finite-difference step of that check
 . -kn_data_groups <G> - split the ranks into G data groups, each with the whole model and 1/G of every mini-batch;
   the ranks of a group split the nodes (G must divide the ranks; default: chosen from the largest layer, printed)
 . -kn_data_groups_sync_steps <true> - adaptive time steps (-ts_adapt_type basic) are chosen from the error over all
@@ -307,6 +311,8 @@ PetscErrorCode KNTrainerSetFromOptions(KNTrainer tr)
   if (set) tr->augshape = nshape, tr->aug.C = shape[0], tr->aug.H = shape[1], tr->aug.W = shape[2];
   PetscCall(PetscOptionsBoundedInt("-kn_data_groups", "Data groups G (each holds the model and 1/G of every batch; G must divide the ranks; 0: chosen from the topology)", "KNGridCreate", tr->groups, &tr->groups, NULL, 0));
   PetscCall(PetscOptionsBool("-kn_data_groups_sync_steps", "Adaptive steps chosen from the error over all data groups (false: each group adapts to its own slice; results then depend on G)", "KNNetSetStepComm", tr->sync_steps, &tr->sync_steps, NULL));
+  PetscCall(PetscOptionsBoundedInt("-kn_train_check_gradient", "Check the first batch's gradient on K parameters against central differences and print the error (0: off)", "KNTrainerGetGradientCheck", tr->check.count, &tr->check.count, NULL, 0));
+  PetscCall(PetscOptionsReal("-kn_train_check_gradient_h", "Step of those central differences", "KNTrainerGetGradientCheck", tr->check.h, &tr->check.h, NULL));
   PetscCall(PetscOptionsString("-kn_run_dir", "Run directory for model.h5, metrics.csv, options.txt (default runs/DATE-TIME)", "KNTrainerSetRunDirectory", tr->rundir, tr->rundir, sizeof(tr->rundir), NULL));
   PetscCall(PetscOptionsInt("-kn_seed", "Seed of the run (initialisation, data, shuffles, base draws)", "KNTrainerSetSeed", seed, &seed, NULL));
   PetscOptionsEnd();

@@ -125,6 +125,7 @@ static PetscErrorCode Step(KNTrainer tr, PetscInt epoch, PetscInt b, PetscInt m,
 
   PetscFunctionBegin;
   ierr = KNTrainerBatchGradient_Private(tr, m, start, count, x, nt ? y : NULL, tally);
+  if (!ierr && tr->check.count > 0 && PetscIsInfOrNanReal(tr->check.abs_err)) ierr = KNTrainerCheckGradient_Private(tr, m, start, count, x, nt ? y : NULL);
   if (!ierr) ierr = KNOptimizerStep(tr->opt, tr->theta, tr->grad); /* the same summed gradient: the same update in every group */
   if (!ierr) ierr = KNNetSetParameters(tr->net, tr->theta);
   if (ierr) ReportFailure(tr, epoch, b);
