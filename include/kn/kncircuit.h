@@ -65,6 +65,7 @@ PETSC_EXTERN PetscErrorCode KNCircuitSetJacobianType(KNCircuit, KNJacobianType);
 PETSC_EXTERN PetscErrorCode KNCircuitSetPartitionType(KNCircuit, KNPartitionType);
 PETSC_EXTERN PetscErrorCode KNCircuitSetAdjointParamsType(KNCircuit, KNAdjointParamsType);
 PETSC_EXTERN PetscErrorCode KNCircuitGetAdjointParamsType(KNCircuit, KNAdjointParamsType *);
+PETSC_EXTERN PetscErrorCode KNCircuitSetTrajectorySolutionOnly(KNCircuit, PetscBool);
 PETSC_EXTERN PetscErrorCode KNCircuitPartitionView(KNCircuit, PetscViewer);
 PETSC_EXTERN PetscErrorCode KNCircuitSetName(KNCircuit, const char[]);
 PETSC_EXTERN PetscErrorCode KNCircuitSetOptionsPrefix(KNCircuit, const char[]);

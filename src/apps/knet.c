@@ -22,7 +22,9 @@ static char help[] = "knet: build, evaluate and inspect KirchhoffNets (analog ci
                      "Every option can also come from a YAML file: -options_file run.yaml. Unknown options are an error;\n"
                      "errors print one message (add -kn_traceback for PETSc's full traceback).\n"
                      "Solver options are PETSc's: -ts_type rk -ts_rk_type 5dp -ts_rtol 1e-4 -ts_atol 1e-4 -ts_dt 1e-3 -ts_adapt_dt_min 1e-6,\n"
-                     "-ts_type beuler|cn needs -kn_jacobian aij.\n";
+                     "-ts_type beuler|cn needs -kn_jacobian aij. -kn_trajectory_solution_only keeps one state per step for the adjoint\n"
+                     "(RK4: 8 instead of 32 bytes per node and sample per step; stages recomputed) with rk 1fe, 2a, 3, 4, beuler, cn\n"
+                     "(not 3bs, 5dp, 5bs).\n";
 
 #include "knet.h"
 

@@ -36,6 +36,7 @@ struct _p_KNCircuit {
   KNPartitionType partition;
   KNAdjointParamsType adjparams;
   PetscBool      augmented; /* theta is part of the state (state mode) */
+  PetscBool      solution_only; /* the adjoint's trajectory keeps only v per step and recomputes the stages */
   PetscBool      partition_view;
 
   /* partition (replicated tables, size+1 entries); perm/iperm and node_cap are O(N) per rank, nothing is O(E) */

@@ -61,6 +61,24 @@ static PetscErrorCode JacobianPIsExact(KNCircuit c, PetscBool *exact)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* Solution-only trajectories recompute each step's stages from its stored start during the adjoint; PETSc < 3.21.5
+   starts an FSAL step there from a stale first stage, which gives wrong gradients (3bs, 5dp, 5bs): refuse them. */
+static PetscErrorCode CheckSolutionOnly(KNCircuit c)
+{
+  PetscBool rk, fsal = PETSC_FALSE;
+  TSRKType  rktype;
+
+  PetscFunctionBegin;
+  if (!c->solution_only || PETSC_VERSION_GE(3, 21, 5)) PetscFunctionReturn(KN_SUCCESS);
+  PetscCall(PetscObjectTypeCompare((PetscObject)c->ts, TSRK, &rk));
+  if (!rk) PetscFunctionReturn(KN_SUCCESS); /* theta methods: verified by t305 */
+  PetscCall(TSRKGetType(c->ts, &rktype));
+  PetscCall(TSRKGetTableau(c->ts, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &fsal));
+  PetscCheck(!fsal, c->comm, PETSC_ERR_ARG_INCOMP, "Layer %s: -kn_trajectory_solution_only cannot be used with -ts_rk_type %s: PETSc %d.%d recomputes the stages of this FSAL scheme wrongly in the adjoint (fixed in 3.21.5); use -ts_rk_type 4 (or 1fe, 2a, 3) or drop -kn_trajectory_solution_only",
+             c->name ? c->name : "", rktype, PETSC_VERSION_MAJOR, PETSC_VERSION_MINOR);
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 /* The TS and its type, before the layout: the layout depends on whether theta rides in the state. */
 PetscErrorCode KNCircuitCreateTS_Private(KNCircuit c)
 {
@@ -87,6 +105,7 @@ PetscErrorCode KNCircuitCreateTS_Private(KNCircuit c)
   PetscCheck(rk || c->jactype == KN_JACOBIAN_AIJ, c->comm, PETSC_ERR_ARG_INCOMP, "-ts_type %s is implicit: it needs an assembled Jacobian, add -kn_jacobian aij", type);
   PetscCall(JacobianPIsExact(c, &exact));
   PetscCheck(exact || c->adjparams != KN_ADJOINT_PARAMS_JACOBIANP, c->comm, PETSC_ERR_ARG_INCOMP, "-kn_adjoint_params jacobianp needs -ts_type rk with a tableau without zero weights (PETSc %d.%d drops their Jp^T products; fixed in 3.21.4): use -kn_adjoint_params state or auto", PETSC_VERSION_MAJOR, PETSC_VERSION_MINOR);
+  PetscCall(CheckSolutionOnly(c));
   c->augmented = (PetscBool)(c->adjparams == KN_ADJOINT_PARAMS_STATE || (c->adjparams == KN_ADJOINT_PARAMS_AUTO && !exact));
   PetscFunctionReturn(KN_SUCCESS);
 }
@@ -238,7 +257,8 @@ PetscErrorCode KNCircuitSolve(KNCircuit c, Vec X)
 
   Notes:
   Exact for the time stepper used (discrete adjoint), for every offered scheme. The trajectory is kept in
-  memory and released afterwards, so a network holds one layer's trajectory at a time.
+  memory and released afterwards, so a network holds one layer's trajectory at a time; with
+  -kn_trajectory_solution_only it holds only the state of each step and the adjoint recomputes the stages.
 
   Level: beginner
 
@@ -253,7 +273,7 @@ PetscErrorCode KNCircuitSolveAdjoint(KNCircuit c, Vec X, Vec L, Vec G)
   PetscCall(TSSetSaveTrajectory(c->ts));
   PetscCall(TSGetTrajectory(c->ts, &tj));
   PetscCall(TSTrajectorySetType(tj, c->ts, TSTRAJECTORYMEMORY)); /* the default type writes TS-data-* folders */
-  PetscCall(TSTrajectorySetSolutionOnly(tj, PETSC_FALSE));
+  PetscCall(TSTrajectorySetSolutionOnly(tj, c->solution_only)); /* checked against the scheme at set-up */
   PetscCall(ForwardSolve(c, X));
   PetscCall(KNCircuitStateParameters_Private(c, L, G, PETSC_TRUE)); /* state mode: mu rides in the adjoint state */
   PetscCall(TSSetCostGradients(c->ts, 1, &L, c->augmented ? NULL : &G));
