@@ -202,6 +202,8 @@ PetscErrorCode KNTaskSetSeed(KNTask task, PetscInt64 seed)
   Options Database Keys:
 + -kn_task_type <generation> - regression, classification, generation or density
 . -kn_task_potential <potential1> - density: the energy U (potential1..potential4)
+. -kn_task_density_anneal <0> - density: the gradient sees beta U with beta = min(1, 0.01 + iteration/N) (Rezende and
+  Mohamed 2015), against mode collapse of the reverse KL; the reported loss is always the full one (0: off)
 - -kn_task_outputs <0> - regression/classification: readout size (0: targets per sample, or the number of classes)
 
   Level: beginner
@@ -219,6 +221,7 @@ PetscErrorCode KNTaskSetFromOptions(KNTask task)
   PetscOptionsBegin(task->comm, task->prefix, "KirchhoffNet task options", "KNTask");
   PetscCall(PetscOptionsFList("-kn_task_type", "What the net learns", "KNTaskSetType", KNTaskList, type, type, sizeof(type), &set));
   PetscCall(PetscOptionsString("-kn_task_potential", "Density task: the energy U (potential1, potential2, potential3, potential4)", "KNTaskSetPotential", pot, pot, sizeof(pot), &pset));
+  PetscCall(PetscOptionsBoundedInt("-kn_task_density_anneal", "Density: iterations over which the energy's weight in the gradient rises from 0.01 to 1 (0: off)", "KNTaskSetFromOptions", task->anneal, &task->anneal, NULL, 0));
   PetscCall(PetscOptionsBoundedInt("-kn_task_outputs", "Readout size of regression/classification (0: from the data)", "KNTaskSetNumOutputs", K, &K, NULL, 0));
   PetscOptionsEnd();
   if (set) PetscCall(KNTaskSetType(task, type));

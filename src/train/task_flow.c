@@ -84,6 +84,10 @@ static PetscErrorCode Batch_Density(KNTask task, KNNet net, PetscInt m, const Pe
   PetscCall(PetscArrayzero(task->dlp, B));
   PetscCall(KNLossDensityKL(m, task->out, task->lp, task->potential, &L, task->dout, task->dlp));
   t->n += m, t->loss += L * (PetscReal)m;
+  if (task->anneal && stream == KN_STREAM_TASK_BASE) { /* training: draw = iteration * batch + slice start */
+    PetscReal beta = PetscMin(1, 0.01 + (PetscReal)(draw / (task->mtotal ? task->mtotal : m)) / (PetscReal)task->anneal);
+    for (PetscInt i = 0; i < m * d; i++) task->dout[i] *= beta; /* dL/dx comes from U alone */
+  }
   PetscCall(KNTaskScaleSeeds_Private(task, m, m * d, task->dout, m, task->dlp));
   if (grad) PetscCall(KNNetBackward(net, task->dout, task->dlp, grad, NULL));
   (void)x, (void)y;

@@ -22,6 +22,7 @@ struct _p_KNTask {
   const char *metric;           /* name of the metric column, e.g. "nll" */
   PetscBool   flow, needs_data; /* flow net; trained from a dataset (all but density) */
   char        potential[64];    /* density: the energy */
+  PetscInt    anneal;           /* density: -kn_task_density_anneal N (0: off) */
   PetscInt    nout_user;        /* -kn_task_outputs (0: from the data) */
   PetscInt    nin, nout;        /* features and readout size, set by setupnet */
   PetscInt64  seed;
