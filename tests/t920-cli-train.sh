@@ -47,8 +47,15 @@ err=$("$knet" train -kn_task_type density -kn_task_potential potential9 -kn_run_
 err=$("$knet" train -kn_task_type generation -kn_topology_num_node 5 -kn_run_dir "$tmp/run4" 2>&1); rc=$?
 [ $rc -ne 0 ] && echo "$err" | grep -q "num_node 3"; ok $? "a flow whose nodes do not match the data dimension fails with the fix"
 
+err=$("$knet" train -kn_train_check_gradient 3 -kn_train_check_gradient_h 0 -kn_run_dir "$tmp/run5" 2>&1); rc=$?
+[ $rc -ne 0 ] && echo "$err" | grep -q "kn_train_check_gradient_h" && [ ! -e "$tmp/run5" ]; ok $? "a zero finite-difference step is an error naming the option, before a run directory is made"
+
+out=$("$knet" train -options_file "$tmp/tiny.yaml" -kn_run_dir "$tmp/run6" -kn_train_epochs 1 -kn_train_check_gradient 4 -ts_adapt_type none -ts_dt 0.05 2>&1); rc=$?
+err=$(echo "$out" | sed -n 's/.*relative to max |gradient| [0-9.e+-]*: \([0-9.e+-]*\).*/\1/p')
+[ $rc -eq 0 ] && awk -v x="$err" 'BEGIN { exit !(x != "" && x < 1e-6) }'; ok $? "-kn_train_check_gradient prints the adjoint-vs-FD error of the first batch ($err relative, fixed steps)"
+
 out=$("$knet" train -help 2>&1)
-for o in -kn_task_type -kn_train_epochs -kn_train_schedule -kn_data -kn_layers -kn_t_end -kn_topology_type -kn_device_type -kn_init -kn_optim_lr -ts_type; do
+for o in -kn_train_check_gradient -kn_task_density_anneal -kn_data_groups -kn_task_type -kn_train_epochs -kn_train_schedule -kn_data -kn_layers -kn_t_end -kn_topology_type -kn_device_type -kn_init -kn_optim_lr -ts_type; do
   echo "$out" | grep -q -- "$o" || { echo "# -help lacks $o"; false; } || break
 done; ok $? "knet train -help lists the trainer, task, data, net, topology, device, optimizer and solver options"
 

@@ -317,6 +317,7 @@ PetscErrorCode KNTrainerSetFromOptions(KNTrainer tr)
   PetscCall(PetscOptionsInt("-kn_seed", "Seed of the run (initialisation, data, shuffles, base draws)", "KNTrainerSetSeed", seed, &seed, NULL));
   PetscOptionsEnd();
   PetscCheck(!tr->augshape || tr->augshape == 3, tr->comm, PETSC_ERR_ARG_WRONG, "-kn_train_augment_image needs three integers C,H,W (e.g. 1,28,28)");
+  PetscCheck(tr->check.h > 0 && !PetscIsInfOrNanReal(tr->check.h), tr->comm, PETSC_ERR_ARG_OUTOFRANGE, "-kn_train_check_gradient_h %g must be a finite number > 0", (double)tr->check.h);
   if (sset) PetscCall(KNTrainerSetSchedule(tr, sched));
   tr->seed = seed;
   PetscCall(KNTrainerSetFromOptions_LongRun(tr));
