@@ -1,25 +1,6 @@
 /* KNGrid: work done by some data groups whose errors must reach every rank of the grid. */
 #include <kn/kngrid.h>
-
-typedef struct {
-  PetscErrorCode code;
-  char           msg[1024];
-} Capture;
-
-/* Keeps the first error's code and message (printed once, by every rank raising it again below). */
-static PetscErrorCode CaptureHandler(MPI_Comm comm, int line, const char *fun, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
-{
-  Capture *cap = (Capture *)ctx;
-
-  (void)comm, (void)line, (void)fun, (void)file;
-  if (p == PETSC_ERROR_INITIAL && !cap->code) {
-    size_t i;
-    cap->code = n;
-    for (i = 0; mess && mess[i] && i < sizeof(cap->msg) - 1; i++) cap->msg[i] = mess[i];
-    cap->msg[i] = '\0';
-  }
-  return n;
-}
+#include "sys/kncapture.h"
 
 /*@C
   KNGridRun - runs fn(ctx) on every rank (all = PETSC_TRUE) or on the ranks of group 0 only; if it fails anywhere, every
@@ -43,10 +24,10 @@ static PetscErrorCode CaptureHandler(MPI_Comm comm, int line, const char *fun, c
 @*/
 PetscErrorCode KNGridRun(KNGrid grid, PetscBool all, PetscErrorCode (*fn)(void *), void *ctx)
 {
-  Capture     cap;
-  PetscMPIInt rank, size, first, code;
-  PetscInt    g, G;
-  MPI_Comm    world;
+  KNErrorCapture cap;
+  PetscMPIInt    rank, size, first;
+  PetscInt       g, G;
+  MPI_Comm       world;
 
   PetscFunctionBegin;
   PetscCall(KNGridGetGroup(grid, &g, &G));
@@ -56,24 +37,12 @@ PetscErrorCode KNGridRun(KNGrid grid, PetscBool all, PetscErrorCode (*fn)(void *
   }
   PetscCall(KNGridGetWorldComm(grid, &world));
   PetscCall(PetscMemzero(&cap, sizeof(cap)));
-  if (all || g == 0) {
-    PetscErrorCode ierr;
-
-    PetscCall(PetscPushErrorHandler(CaptureHandler, &cap));
-    ierr = fn(ctx);
-    PetscCall(PetscPopErrorHandler());
-    if (ierr && !cap.code) {
-      cap.code = ierr;
-      PetscCall(PetscStrncpy(cap.msg, "unknown error", sizeof(cap.msg)));
-    }
-  }
+  if (all || g == 0) PetscCall(KNErrorCaptureRun_Private(fn, ctx, &cap));
   PetscCallMPI(MPI_Comm_rank(world, &rank));
   PetscCallMPI(MPI_Comm_size(world, &size));
   first = cap.code ? rank : size;
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_INT, MPI_MIN, world));
   if (first == size) PetscFunctionReturn(KN_SUCCESS);
-  code = (PetscMPIInt)cap.code;
-  PetscCallMPI(MPI_Bcast(&code, 1, MPI_INT, first, world));
-  PetscCallMPI(MPI_Bcast(cap.msg, (PetscMPIInt)sizeof(cap.msg), MPI_CHAR, first, world));
-  SETERRQ(world, (PetscErrorCode)code, "%s", cap.msg);
+  PetscCall(KNErrorCaptureRaise_Private(world, first, &cap));
+  PetscFunctionReturn(KN_SUCCESS);
 }

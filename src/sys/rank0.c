@@ -1,16 +1,13 @@
 /* Work done by rank 0 alone whose errors must reach every rank. */
 #include <kn/knsys.h>
+#include "sys/kncapture.h"
 
-/* The first error raised on rank 0, kept so that every rank can raise it. */
-typedef struct {
-  PetscErrorCode code;
-  char           msg[1024];
-} KNErrorCapture;
-
-static PetscErrorCode KNCaptureErrorHandler(MPI_Comm comm, int line, const char *fun, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
+/* Keeps the first error's code and message (printed once, by every rank raising it again). */
+static PetscErrorCode KNErrorCaptureHandler(MPI_Comm comm, int line, const char *fun, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
 {
   KNErrorCapture *cap = (KNErrorCapture *)ctx;
 
+  (void)comm, (void)line, (void)fun, (void)file;
   if (p == PETSC_ERROR_INITIAL && !cap->code) {
     size_t i;
 
@@ -19,6 +16,35 @@ static PetscErrorCode KNCaptureErrorHandler(MPI_Comm comm, int line, const char 
     cap->msg[i] = '\0';
   }
   return n;
+}
+
+/* Runs fn(ctx) on this rank, capturing (not printing) its first error into cap, which the caller zeroes; returns 0
+   even when fn fails, so the caller can still reach the collective KNErrorCaptureRaise_Private(). */
+PetscErrorCode KNErrorCaptureRun_Private(PetscErrorCode (*fn)(void *), void *ctx, KNErrorCapture *cap)
+{
+  PetscErrorCode ierr;
+
+  PetscFunctionBegin;
+  PetscCall(PetscPushErrorHandler(KNErrorCaptureHandler, cap));
+  ierr = fn(ctx);
+  PetscCall(PetscPopErrorHandler());
+  if (ierr && !cap->code) {
+    cap->code = ierr;
+    PetscCall(PetscStrncpy(cap->msg, "unknown error", sizeof(cap->msg)));
+  }
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* Collective on comm: if rank root captured an error, every rank raises it (same code and message). */
+PetscErrorCode KNErrorCaptureRaise_Private(MPI_Comm comm, PetscMPIInt root, KNErrorCapture *cap)
+{
+  PetscMPIInt code = (PetscMPIInt)cap->code;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Bcast(&code, 1, MPI_INT, root, comm));
+  if (!code) PetscFunctionReturn(KN_SUCCESS);
+  PetscCallMPI(MPI_Bcast(cap->msg, (PetscMPIInt)sizeof(cap->msg), MPI_CHAR, root, comm));
+  SETERRQ(comm, (PetscErrorCode)code, "%s", cap->msg);
 }
 
 /*@C
@@ -32,26 +58,12 @@ static PetscErrorCode KNCaptureErrorHandler(MPI_Comm comm, int line, const char 
 PetscErrorCode KNRunOnRank0(MPI_Comm comm, PetscErrorCode (*fn)(void *), void *ctx)
 {
   KNErrorCapture cap;
-  PetscMPIInt    rank, code;
+  PetscMPIInt    rank;
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(&cap, sizeof(cap)));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (rank == 0) {
-    PetscErrorCode ierr;
-
-    PetscCall(PetscPushErrorHandler(KNCaptureErrorHandler, &cap));
-    ierr = fn(ctx);
-    PetscCall(PetscPopErrorHandler());
-    if (ierr && !cap.code) {
-      cap.code = ierr;
-      PetscCall(PetscStrncpy(cap.msg, "unknown error", sizeof(cap.msg)));
-    }
-  }
-  code = (PetscMPIInt)cap.code;
-  PetscCallMPI(MPI_Bcast(&code, 1, MPI_INT, 0, comm));
-  if (!code) PetscFunctionReturn(KN_SUCCESS);
-  PetscCallMPI(MPI_Bcast(cap.msg, (PetscMPIInt)sizeof(cap.msg), MPI_CHAR, 0, comm));
-  SETERRQ(comm, (PetscErrorCode)code, "%s", cap.msg);
+  if (rank == 0) PetscCall(KNErrorCaptureRun_Private(fn, ctx, &cap));
+  PetscCall(KNErrorCaptureRaise_Private(comm, 0, &cap));
+  PetscFunctionReturn(KN_SUCCESS);
 }
-
