@@ -91,10 +91,16 @@ PETSC_EXTERN PetscErrorCode KNCircuitComputeRHS(KNCircuit, Vec, Vec);
 PETSC_EXTERN PetscErrorCode KNCircuitComputeJacobianTranspose(KNCircuit, Vec, Vec, Vec, Vec);
 PETSC_EXTERN PetscErrorCode KNCircuitSolve(KNCircuit, Vec);
 PETSC_EXTERN PetscErrorCode KNCircuitSolveAdjoint(KNCircuit, Vec, Vec, Vec);
+PETSC_EXTERN PetscErrorCode KNCircuitSolveWithTrajectory(KNCircuit, Vec, PetscLogDouble, PetscBool *);
+PETSC_EXTERN PetscErrorCode KNCircuitAdjointSolve(KNCircuit, Vec, Vec);
+PETSC_EXTERN PetscErrorCode KNCircuitGetTrajectoryBytes(KNCircuit, PetscLogDouble *);
 PETSC_EXTERN PetscErrorCode KNCircuitGetStats(KNCircuit, KNCircuitStats *);
 PETSC_EXTERN PetscErrorCode KNCircuitSetStepComm(KNCircuit, MPI_Comm);
 
-/* TSAdapt basic with the error norm over all data groups (registered by KNInitializePackage()). */
+/* Step-size controllers with the error norm over all data groups (registered by KNInitializePackage()):
+   basic's rules, and torchdiffeq dopri5's (the circuit's default). */
 #define KNTSADAPTGROUPS "kngroups"
+#define KNTSADAPTDOPRI  "kndopri"
 PETSC_EXTERN PetscErrorCode KNTSAdaptCreate_Groups(TSAdapt);
+PETSC_EXTERN PetscErrorCode KNTSAdaptCreate_Dopri(TSAdapt);
 PETSC_EXTERN PetscErrorCode KNTSAdaptGroupsSetComm(TSAdapt, MPI_Comm);

@@ -33,3 +33,4 @@ PETSC_EXTERN PetscErrorCode KNInitializePackage(void);
 PETSC_EXTERN PetscErrorCode KNRegisterFinalize(PetscErrorCode (*)(void));
 PETSC_EXTERN PetscErrorCode KNCheckFiniteArray(MPI_Comm, PetscInt, const PetscReal[], const char[]);
 PETSC_EXTERN PetscErrorCode KNRunOnRank0(MPI_Comm, PetscErrorCode (*)(void *), void *);
+PETSC_EXTERN PetscErrorCode KNGetNodeMemoryShare(MPI_Comm, PetscLogDouble *);

@@ -1,14 +1,6 @@
-/* TSAdapt "kngroups": the basic step-size controller with the error norm taken over every data group, so that groups
-   integrating different slices of one mini-batch take the steps of the whole batch. */
-#include <petsc/private/tsimpl.h> /* adapt->wnormtype, always_accept, timestepjustdecreased, ts->ops->evaluate* */
-#include <kn/kncircuit.h>
-
-typedef struct {
-  MPI_Comm    across; /* one rank per group, in group order; MPI_COMM_NULL: behave as basic */
-  PetscMPIInt G;
-  PetscReal  *buf;    /* 2*G gathered values */
-  Vec         Y;      /* the embedded (lower order) solution */
-} KNAdaptGroups;
+/* The error norm over every data group (shared by the kngroups and kndopri controllers), so that groups integrating
+   different slices of one mini-batch take the steps of the whole batch; and TSAdapt "kngroups": basic's rules on it. */
+#include "adaptimpl.h"
 
 /* Entries of U (and Y) that TSErrorWeightedNorm2 counts: a positive tolerance atol_i + rtol_i max(|u_i|, |y_i|),
    outside the -ts_adapt_max_ignore cut; summed over the group's communicator. */
@@ -94,18 +86,29 @@ static PetscErrorCode GroupError(TSAdapt adapt, TS ts, PetscInt *order, PetscRea
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* The weighted local truncation error of the whole batch (every group's, combined in group order) and its order. */
+PetscErrorCode KNAdaptGroupsError_Private(TSAdapt adapt, TS ts, PetscInt *order, PetscReal *enorm)
+{
+  KNAdaptGroups *ag = (KNAdaptGroups *)adapt->data;
+  PetscReal      n;
+
+  PetscFunctionBegin;
+  PetscCall(GroupError(adapt, ts, order, enorm, &n));
+  if (ag->across != MPI_COMM_NULL) PetscCall(CombineGroups(adapt, adapt->wnormtype, n, enorm));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 /* Accept or reject the step of size h and propose the next one, from the norm over all groups; the rules (safety,
    reject safety, clip, step limits, always-accept, the increase delay, acceptance at dt_min) are those of basic. */
 static PetscErrorCode TSAdaptChoose_KNGroups(TSAdapt adapt, TS ts, PetscReal h, PetscInt *next_sc, PetscReal *next_h, PetscBool *accept, PetscReal *wlte, PetscReal *wltea, PetscReal *wlter)
 {
   KNAdaptGroups *ag = (KNAdaptGroups *)adapt->data;
   PetscInt       order;
-  PetscReal      enorm, n, safety, reject_safety, lo, hi, dtmin, dtmax, hfac;
+  PetscReal      enorm, safety, reject_safety, lo, hi, dtmin, dtmax, hfac;
 
   PetscFunctionBegin;
   *next_sc = 0, *wltea = -1, *wlter = -1;
-  PetscCall(GroupError(adapt, ts, &order, &enorm, &n));
-  if (ag->across != MPI_COMM_NULL) PetscCall(CombineGroups(adapt, adapt->wnormtype, n, &enorm));
+  PetscCall(KNAdaptGroupsError_Private(adapt, ts, &order, &enorm));
   if (enorm < 0) { /* no error estimate: keep the step */
     *accept = PETSC_TRUE, *next_h = h, *wlte = -1;
     PetscFunctionReturn(KN_SUCCESS);
@@ -139,7 +142,7 @@ static PetscErrorCode TSAdaptView_KNGroups(TSAdapt adapt, PetscViewer viewer)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-static PetscErrorCode TSAdaptDestroy_KNGroups(TSAdapt adapt)
+PetscErrorCode KNAdaptGroupsDestroy_Private(TSAdapt adapt)
 {
   KNAdaptGroups *ag = (KNAdaptGroups *)adapt->data;
 
@@ -164,22 +167,31 @@ static PetscErrorCode TSAdaptDestroy_KNGroups(TSAdapt adapt)
 M*/
 PetscErrorCode KNTSAdaptCreate_Groups(TSAdapt adapt)
 {
+  PetscFunctionBegin;
+  PetscCall(KNAdaptGroupsCreate_Private(adapt));
+  adapt->ops->choose = TSAdaptChoose_KNGroups;
+  adapt->ops->view   = TSAdaptView_KNGroups;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* The data both group-aware controllers share: no groups until KNTSAdaptGroupsSetComm(). */
+PetscErrorCode KNAdaptGroupsCreate_Private(TSAdapt adapt)
+{
   KNAdaptGroups *ag;
 
   PetscFunctionBegin;
   PetscCall(PetscNew(&ag));
-  ag->across                 = MPI_COMM_NULL;
-  ag->G                      = 1;
-  adapt->data                = (void *)ag;
-  adapt->ops->choose         = TSAdaptChoose_KNGroups;
-  adapt->ops->view           = TSAdaptView_KNGroups;
-  adapt->ops->destroy        = TSAdaptDestroy_KNGroups;
+  ag->across          = MPI_COMM_NULL;
+  ag->G               = 1;
+  adapt->data         = (void *)ag;
+  adapt->ops->destroy = KNAdaptGroupsDestroy_Private;
   PetscFunctionReturn(KN_SUCCESS);
 }
 
 /*@
   KNTSAdaptGroupsSetComm - sets the communicator that joins the data groups (one rank per group, ranked in group
-  order, the same position in each group: KNGridGetAcrossComm()); MPI_COMM_NULL or a size-1 communicator gives basic
+  order, the same position in each group: KNGridGetAcrossComm()) of a kngroups or kndopri controller; MPI_COMM_NULL
+  or a size-1 communicator gives the norm of this TS alone
 
   Logically Collective
 
@@ -198,8 +210,8 @@ PetscErrorCode KNTSAdaptGroupsSetComm(TSAdapt adapt, MPI_Comm comm)
   PetscMPIInt    G = 1;
 
   PetscFunctionBegin;
-  PetscCall(PetscObjectTypeCompare((PetscObject)adapt, KNTSADAPTGROUPS, &match));
-  PetscCheck(match, PetscObjectComm((PetscObject)adapt), PETSC_ERR_ARG_WRONG, "KNTSAdaptGroupsSetComm() needs a TSAdapt of type %s", KNTSADAPTGROUPS);
+  PetscCall(PetscObjectTypeCompareAny((PetscObject)adapt, &match, KNTSADAPTGROUPS, KNTSADAPTDOPRI, ""));
+  PetscCheck(match, PetscObjectComm((PetscObject)adapt), PETSC_ERR_ARG_WRONG, "KNTSAdaptGroupsSetComm() needs a TSAdapt of type %s or %s", KNTSADAPTGROUPS, KNTSADAPTDOPRI);
   ag = (KNAdaptGroups *)adapt->data;
   if (comm != MPI_COMM_NULL) PetscCallMPI(MPI_Comm_size(comm, &G));
   PetscCall(PetscFree(ag->buf));

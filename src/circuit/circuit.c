@@ -57,6 +57,8 @@ PetscErrorCode KNCircuitDestroy(KNCircuit *c)
   PetscCall(MatDestroy(&(*c)->Jp));
   PetscCall(VecDestroy(&(*c)->vatol));
   PetscCall(VecDestroy(&(*c)->vrtol));
+  PetscCall(VecDestroy(&(*c)->fs0));
+  PetscCall(VecDestroy(&(*c)->fs1));
   PetscCall(PetscFree((*c)->coo_v));
   PetscCall(KNGraphDestroy(&(*c)->graph));
   PetscCall(KNDeviceDestroy(&(*c)->device));
@@ -363,11 +365,19 @@ PetscErrorCode KNCircuitView(KNCircuit c, PetscViewer viewer)
   if (c->setupcalled) {
     PetscCall(KNCircuitPartitionView_Private(c, viewer));
     {
-      TSType    type;
-      PetscReal atol, rtol;
+      TSType      type;
+      TSAdapt     adapt;
+      TSAdaptType atype;
+      PetscReal   atol, rtol;
+      char        first[64];
+
       PetscCall(TSGetType(c->ts, &type));
       PetscCall(TSGetTolerances(c->ts, &atol, NULL, &rtol, NULL));
-      PetscCall(PetscViewerASCIIPrintf(viewer, "  TS %s, first dt %g, rtol %g, atol %g, dL/dtheta via %s (-ts_view for details)\n", type, (double)c->dt0, (double)rtol, (double)atol, c->augmented ? "parameters in the state" : "TSSetRHSJacobianP"));
+      PetscCall(TSGetAdapt(c->ts, &adapt));
+      PetscCall(TSAdaptGetType(adapt, &atype));
+      if (c->auto_dt) PetscCall(PetscStrncpy(first, "automatic (Hairer's rule)", sizeof(first)));
+      else PetscCall(PetscSNPrintf(first, sizeof(first), "%g", (double)c->dt0));
+      PetscCall(PetscViewerASCIIPrintf(viewer, "  TS %s, step control %s, first dt %s, rtol %g, atol %g, dL/dtheta via %s (-ts_view for details)\n", type, atype, first, (double)rtol, (double)atol, c->augmented ? "parameters in the state" : "TSSetRHSJacobianP"));
     }
   }
   PetscFunctionReturn(KN_SUCCESS);

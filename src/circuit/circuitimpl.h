@@ -66,9 +66,18 @@ struct _p_KNCircuit {
   Mat       J, Jp;
   Vec       cacheW;           /* the w of the last J^T w, whose Jp^T w is still in gbuf */
   PetscReal dt0;
+  PetscBool auto_dt;          /* no -ts_dt given: each adaptive solve picks its first step (firststep.c) */
+  Vec       fs0, fs1;         /* work of the first-step choice */
   Vec       vatol, vrtol;
   MPI_Comm  stepcomm; /* joins the data groups: the steps are chosen over all of them (MPI_COMM_NULL: this TS alone) */
   KNCircuitStats stats;
+
+  /* the trajectory kept from a forward solve for the adjoint (tape.c) */
+  PetscBool      tape_valid;       /* the TS trajectory holds the last solve, whose adjoint has not run yet */
+  PetscBool      tape_limited;     /* a byte limit applies to the solve under way */
+  PetscLogDouble tape_limit;       /* bytes the trajectory may hold during that solve */
+  PetscLogDouble tape_step_bytes;  /* bytes of one stored step (the largest over the TS's ranks), 0 until known */
+  PetscInt       tape_held;        /* steps the trajectory's storage holds (PETSc reuses it across solves) */
 
   /* COO-assembled Jacobian */
   PetscCount ncoo;
@@ -121,6 +130,10 @@ PETSC_INTERN PetscErrorCode KNCircuitPartitionView_Private(KNCircuit, PetscViewe
 PETSC_INTERN PetscErrorCode KNCircuitCreateTS_Private(KNCircuit);
 PETSC_INTERN PetscErrorCode KNCircuitSetUpTS_Private(KNCircuit);
 PETSC_INTERN PetscErrorCode KNCircuitSetUpStepComm_Private(KNCircuit);
+PETSC_INTERN PetscErrorCode KNCircuitForwardSolve_Private(KNCircuit, Vec);
+PETSC_INTERN PetscErrorCode KNCircuitInitialStep_Private(KNCircuit, Vec, PetscReal *);
+PETSC_INTERN PetscErrorCode KNCircuitSetUpTrajectory_Private(KNCircuit);
+PETSC_INTERN PetscErrorCode KNCircuitDropTrajectory_Private(KNCircuit);
 PETSC_INTERN PetscErrorCode KNCircuitGetParameterOffset_Private(KNCircuit, PetscInt *);
 PETSC_INTERN PetscErrorCode KNCircuitStateParameters_Private(KNCircuit, Vec, Vec, PetscBool);
 PETSC_INTERN PetscErrorCode KNCircuitCreateShellJacobianP_Private(KNCircuit, Mat *);

@@ -1,4 +1,5 @@
 /* KNCircuit time stepping: TS set-up, forward solve, and the adjoint (recomputed forward + TSAdjointSolve). */
+#include <petsc/private/tsimpl.h> /* ts->default_adapt_type */
 #include "circuitimpl.h"
 
 /* Error-control tolerances: the scalar -ts_atol/-ts_rtol on voltages and log-densities, 0 on parameters,
@@ -83,7 +84,7 @@ static PetscErrorCode CheckSolutionOnly(KNCircuit c)
 PetscErrorCode KNCircuitCreateTS_Private(KNCircuit c)
 {
   TSType    type;
-  PetscBool rk, theta, exact = PETSC_FALSE;
+  PetscBool rk, theta, exact = PETSC_FALSE, dtset;
 
   PetscFunctionBegin;
   PetscCall(TSCreate(c->comm, &c->ts));
@@ -97,7 +98,10 @@ PetscErrorCode KNCircuitCreateTS_Private(KNCircuit c)
   PetscCall(TSSetTimeStep(c->ts, PetscMin(1e-3, c->T)));
   PetscCall(TSSetTolerances(c->ts, 1e-4, NULL, 1e-4, NULL));
   PetscCall(TSSetErrorIfStepFails(c->ts, PETSC_FALSE)); /* CheckConverged() reports the layer, time and step instead */
+  c->ts->default_adapt_type = KNTSADAPTDOPRI; /* RK's default (torchdiffeq's rules); -ts_type theta resets it to none */
   PetscCall(TSSetFromOptions(c->ts));
+  PetscCall(PetscOptionsHasName(NULL, c->prefix, "-ts_dt", &dtset));
+  c->auto_dt = (PetscBool)!dtset;
   PetscCall(TSGetType(c->ts, &type));
   PetscCall(PetscObjectTypeCompare((PetscObject)c->ts, TSRK, &rk));
   PetscCall(PetscObjectTypeCompareAny((PetscObject)c->ts, &theta, TSTHETA, TSBEULER, TSCN, ""));
@@ -125,17 +129,18 @@ PetscErrorCode KNCircuitSetUpTS_Private(KNCircuit c)
   if (c->hw_scale != 1.0) PetscCall(ScaleStepSizes(c));
   PetscCall(SetVectorTolerances(c));
   PetscCall(KNCircuitSetUpStepComm_Private(c));
+  PetscCall(KNCircuitSetUpTrajectory_Private(c));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
 /* With a step communicator of several groups, an adaptive TS must choose its steps from the error of every group:
-   basic becomes kngroups (same rules, the norm over all groups); fixed steps (none) need nothing. */
+   basic becomes kngroups (same rules, the norm over all groups), kndopri takes the groups; fixed steps need nothing. */
 PetscErrorCode KNCircuitSetUpStepComm_Private(KNCircuit c)
 {
   TSAdapt     adapt;
   TSAdaptType type;
   PetscMPIInt G = 1;
-  PetscBool   none, basic, groups;
+  PetscBool   none, basic, groups, dopri;
 
   PetscFunctionBegin;
   if (c->stepcomm != MPI_COMM_NULL) PetscCallMPI(MPI_Comm_size(c->stepcomm, &G));
@@ -144,11 +149,12 @@ PetscErrorCode KNCircuitSetUpStepComm_Private(KNCircuit c)
   PetscCall(PetscObjectTypeCompare((PetscObject)adapt, TSADAPTNONE, &none));
   PetscCall(PetscObjectTypeCompare((PetscObject)adapt, TSADAPTBASIC, &basic));
   PetscCall(PetscObjectTypeCompare((PetscObject)adapt, KNTSADAPTGROUPS, &groups));
+  PetscCall(PetscObjectTypeCompare((PetscObject)adapt, KNTSADAPTDOPRI, &dopri));
   if (G == 1 || none) {
-    if (groups) PetscCall(KNTSAdaptGroupsSetComm(adapt, MPI_COMM_NULL)); /* basic */
+    if (groups || dopri) PetscCall(KNTSAdaptGroupsSetComm(adapt, MPI_COMM_NULL)); /* this TS alone */
     PetscFunctionReturn(KN_SUCCESS);
   }
-  PetscCheck(basic || groups, c->comm, PETSC_ERR_SUP, "Layer %s: -ts_adapt_type %s cannot keep %d data groups in step (each group would choose its own steps from its slice of the batch): use -ts_adapt_type basic (synchronised over the groups), none (fixed steps), or -kn_data_groups 1", c->name ? c->name : "", type, G);
+  PetscCheck(basic || groups || dopri, c->comm, PETSC_ERR_SUP, "Layer %s: -ts_adapt_type %s cannot keep %d data groups in step (each group would choose its own steps from its slice of the batch): use -ts_adapt_type kndopri (the default) or basic (both synchronised over the groups), none (fixed steps), or -kn_data_groups 1", c->name ? c->name : "", type, G);
   if (basic) PetscCall(TSAdaptSetType(adapt, KNTSADAPTGROUPS)); /* keeps the -ts_adapt_* settings: they live in the TSAdapt */
   PetscCall(KNTSAdaptGroupsSetComm(adapt, c->stepcomm));
   PetscFunctionReturn(KN_SUCCESS);
@@ -199,15 +205,22 @@ static PetscErrorCode CheckConverged(KNCircuit c, Vec X)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-static PetscErrorCode ForwardSolve(KNCircuit c, Vec X)
+/* Integrates X from 0 to T; an adaptive solve without -ts_dt starts from the automatic first step. */
+PetscErrorCode KNCircuitForwardSolve_Private(KNCircuit c, Vec X)
 {
-  PetscInt steps, rejects;
+  PetscInt  steps, rejects;
+  PetscReal dt = PetscMin(c->dt0, KNCircuitPhysicalDuration(c));
+  TSAdapt   adapt;
+  PetscBool fixed;
 
   PetscFunctionBegin;
   PetscCall(KNCircuitStateParameters_Private(c, X, c->theta, PETSC_TRUE));
+  PetscCall(TSGetAdapt(c->ts, &adapt));
+  PetscCall(PetscObjectTypeCompare((PetscObject)adapt, TSADAPTNONE, &fixed));
+  if (c->auto_dt && !fixed) PetscCall(KNCircuitInitialStep_Private(c, X, &dt));
   PetscCall(TSSetTime(c->ts, 0.0));
   PetscCall(TSSetStepNumber(c->ts, 0));
-  PetscCall(TSSetTimeStep(c->ts, PetscMin(c->dt0, KNCircuitPhysicalDuration(c))));
+  PetscCall(TSSetTimeStep(c->ts, dt));
   PetscCall(TSSetMaxTime(c->ts, KNCircuitPhysicalDuration(c)));
   PetscCall(PetscLogEventBegin(KN_LayerForward, 0, 0, 0, 0));
   PetscCall(TSSolve(c->ts, X));
@@ -226,17 +239,21 @@ static PetscErrorCode ForwardSolve(KNCircuit c, Vec X)
   Collective
 
   Notes:
-  The parameter block of X is overwritten with the circuit's parameters. No trajectory is stored.
+  The parameter block of X is overwritten with the circuit's parameters. No trajectory is stored: a kept one is freed.
 
   Level: beginner
 
-.seealso: KNCircuitSolveAdjoint()
+.seealso: KNCircuitSolveAdjoint(), KNCircuitSolveWithTrajectory()
 @*/
 PetscErrorCode KNCircuitSolve(KNCircuit c, Vec X)
 {
+  TSTrajectory tj;
+
   PetscFunctionBegin;
   PetscCheck(c->setupcalled, c->comm, PETSC_ERR_ARG_WRONGSTATE, "Call KNCircuitSetUp() first");
-  PetscCall(ForwardSolve(c, X));
+  PetscCall(TSGetTrajectory(c->ts, &tj));
+  if (tj) PetscCall(KNCircuitDropTrajectory_Private(c));
+  PetscCall(KNCircuitForwardSolve_Private(c, X));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -262,25 +279,13 @@ PetscErrorCode KNCircuitSolve(KNCircuit c, Vec X)
 
   Level: beginner
 
-.seealso: KNCircuitSolve(), KNCircuitSetAdjointParamsType()
+.seealso: KNCircuitSolve(), KNCircuitSolveWithTrajectory(), KNCircuitAdjointSolve(), KNCircuitSetAdjointParamsType()
 @*/
 PetscErrorCode KNCircuitSolveAdjoint(KNCircuit c, Vec X, Vec L, Vec G)
 {
-  TSTrajectory tj;
-
   PetscFunctionBegin;
-  PetscCheck(c->setupcalled, c->comm, PETSC_ERR_ARG_WRONGSTATE, "Call KNCircuitSetUp() first");
-  PetscCall(TSSetSaveTrajectory(c->ts));
-  PetscCall(TSGetTrajectory(c->ts, &tj));
-  PetscCall(TSTrajectorySetType(tj, c->ts, TSTRAJECTORYMEMORY)); /* the default type writes TS-data-* folders */
-  PetscCall(TSTrajectorySetSolutionOnly(tj, c->solution_only)); /* checked against the scheme at set-up */
-  PetscCall(ForwardSolve(c, X));
-  PetscCall(KNCircuitStateParameters_Private(c, L, G, PETSC_TRUE)); /* state mode: mu rides in the adjoint state */
-  PetscCall(TSSetCostGradients(c->ts, 1, &L, c->augmented ? NULL : &G));
-  PetscCall(PetscLogEventBegin(KN_LayerAdjoint, 0, 0, 0, 0));
-  PetscCall(TSAdjointSolve(c->ts));
-  PetscCall(PetscLogEventEnd(KN_LayerAdjoint, 0, 0, 0, 0));
-  PetscCall(KNCircuitStateParameters_Private(c, L, G, PETSC_FALSE));
-  PetscCall(TSRemoveTrajectory(c->ts));
+  PetscCall(KNCircuitSolveWithTrajectory(c, X, PETSC_MAX_REAL, NULL));
+  PetscCall(KNCircuitAdjointSolve(c, L, G));
+  PetscCall(KNCircuitDropTrajectory_Private(c));
   PetscFunctionReturn(KN_SUCCESS);
 }

@@ -1,6 +1,115 @@
-/* KNNet backward sweep: per layer, recompute the forward solve with a trajectory and run its adjoint, so the
-   peak memory holds one layer's trajectory. */
+/* KNNet backward sweep: per layer, the adjoint of the trajectory kept from the forward sweep, or, for a layer whose
+   trajectory did not fit the adjoint memory, of a forward solve recomputed from the layer's stored start state. */
 #include "netimpl.h"
+
+/*@
+  KNNetSetSaveTrajectory - whether the next forward sweeps keep the layers' trajectories for KNNetBackward()
+
+  Logically Collective
+
+  Notes:
+  Set it before the forward sweep of a training step (KNTaskComputeBatch() does when it wants a gradient): the step
+  then integrates each layer once. The gradient is the same to the bit either way.
+
+  Level: intermediate
+
+.seealso: KNNetSetAdjointMemory(), KNNetBackward()
+@*/
+PetscErrorCode KNNetSetSaveTrajectory(KNNet net, PetscBool save)
+{
+  PetscFunctionBegin;
+  net->save_traj = save;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNNetSetAdjointMemory - the bytes per rank that the trajectories kept from forward sweeps may hold together
+
+  Logically Collective
+
+  Input Parameters:
++ net - the net
+- bytes - the budget; 0 keeps none (every layer is integrated again for its adjoint, holding one layer's trajectory
+          at a time)
+
+  Options Database Key:
+. -kn_adjoint_memory <MiB> - the same in MiB
+
+  Notes:
+  The default is a quarter of the node's memory divided by the ranks on the node. Layers are kept in sweep order while
+  they fit; a layer's trajectory is dropped during its solve as soon as its next step would pass the budget, so the
+  kept trajectories never hold more. A dropped layer is recomputed when its adjoint runs, which holds that layer's
+  trajectory for the time of its adjoint.
+
+  Level: intermediate
+
+.seealso: KNNetSetSaveTrajectory(), KNNetGetTrajectoryBytes(), KNCircuitSolveWithTrajectory()
+@*/
+PetscErrorCode KNNetSetAdjointMemory(KNNet net, PetscLogDouble bytes)
+{
+  PetscFunctionBegin;
+  PetscCheck(bytes >= 0, net->comm, PETSC_ERR_ARG_OUTOFRANGE, "The adjoint memory must be >= 0 bytes, got %g", bytes);
+  net->adjoint_memory = bytes;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@
+  KNNetGetTrajectoryBytes - what the layers' trajectories hold on this rank and how many were kept by the last sweep
+
+  Not Collective
+
+  Output Parameters:
++ bytes - bytes held by the layers' trajectory storage (NULL if not wanted)
+- nkept - layers whose trajectory the last forward sweep kept (NULL if not wanted)
+
+  Level: intermediate
+@*/
+PetscErrorCode KNNetGetTrajectoryBytes(KNNet net, PetscLogDouble *bytes, PetscInt *nkept)
+{
+  PetscLogDouble sum = 0, b;
+  PetscInt       n = 0;
+
+  PetscFunctionBegin;
+  for (PetscInt i = 0; i < net->D; i++) {
+    PetscCall(KNCircuitGetTrajectoryBytes(net->layer[i], &b));
+    sum += b, n += net->kept && net->kept[i];
+  }
+  if (bytes) *bytes = sum;
+  if (nkept) *nkept = n;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* Solves layer i of a forward sweep, keeping its trajectory when asked and when it fits beside the other layers'. */
+PetscErrorCode KNNetSolveLayer_Private(KNNet net, PetscInt i, Vec Y)
+{
+  PetscLogDouble others = 0, b;
+
+  PetscFunctionBegin;
+  net->kept[i] = PETSC_FALSE;
+  if (!net->save_traj || net->adjoint_memory <= 0) {
+    PetscCall(KNCircuitSolve(net->layer[i], Y));
+    PetscFunctionReturn(KN_SUCCESS);
+  }
+  for (PetscInt j = 0; j < net->D; j++) {
+    if (j == i) continue;
+    PetscCall(KNCircuitGetTrajectoryBytes(net->layer[j], &b));
+    others += b;
+  }
+  PetscCall(KNCircuitSolveWithTrajectory(net->layer[i], Y, PetscMax(net->adjoint_memory - others, 0), &net->kept[i]));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+PetscErrorCode KNNetViewAdjointMemory_Private(KNNet net, PetscViewer viewer)
+{
+  PetscLogDouble held;
+  PetscInt       nkept;
+
+  PetscFunctionBegin;
+  PetscCall(KNNetGetTrajectoryBytes(net, &held, &nkept));
+  if (net->adjoint_memory <= 0) PetscCall(PetscViewerASCIIPrintf(viewer, "adjoint: every layer is integrated again for its adjoint (-kn_adjoint_memory 0)\n"));
+  else PetscCall(PetscViewerASCIIPrintf(viewer, "adjoint: one integration per training step, the loss pass keeps the trajectories while they fit in %.4g MiB per rank (-kn_adjoint_memory); a layer that does not fit is integrated again; last sweep: %" PetscInt_FMT " of %" PetscInt_FMT " layers kept, %.4g MiB held\n", net->adjoint_memory / 1048576.0, nkept, net->D, held / 1048576.0));
+  PetscFunctionReturn(KN_SUCCESS);
+}
 
 static inline PetscInt SweepLayer(KNNet net, PetscInt k)
 {
@@ -83,10 +192,14 @@ PetscErrorCode KNNetBackward(KNNet net, const PetscReal dout[], const PetscReal 
     KNCircuit c = net->layer[i];
     Vec       gi;
 
-    PetscCall(VecCopy(net->X0[i], net->Y[i]));
     PetscCall(KNNetGetLayerParameterVec(net, grad, i, &gi));
     PetscCall(VecZeroEntries(gi));
-    PetscCall(KNCircuitSolveAdjoint(c, net->Y[i], net->Lam[i], gi));
+    if (net->kept[i]) PetscCall(KNCircuitAdjointSolve(c, net->Lam[i], gi));
+    else {
+      PetscCall(VecCopy(net->X0[i], net->Y[i]));
+      PetscCall(KNCircuitSolveAdjoint(c, net->Y[i], net->Lam[i], gi));
+    }
+    net->kept[i] = PETSC_FALSE; /* used up */
     PetscCall(KNNetRestoreLayerParameterVec(net, grad, i, &gi));
     if (k > 0) {
       PetscInt   j = SweepLayer(net, k - 1);

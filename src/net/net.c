@@ -20,6 +20,8 @@ PetscErrorCode KNNetCreate(MPI_Comm comm, KNNet *net)
   n->B    = 1;
   n->cap  = 1.0;
   PetscCallMPI(MPI_Comm_rank(comm, &n->rank));
+  PetscCall(KNGetNodeMemoryShare(comm, &n->adjoint_memory));
+  n->adjoint_memory /= 4; /* kept trajectories may take a quarter of this rank's share of the node */
   *net = n;
   PetscFunctionReturn(KN_SUCCESS);
 }
@@ -49,6 +51,7 @@ PetscErrorCode KNNetDestroy(KNNet *net)
     }
   }
   if (n->setupcalled) PetscCall(PetscFree7(n->X0, n->Lam, n->Y, n->ptheta, n->next, n->prev, n->poff));
+  PetscCall(PetscFree(n->kept));
   PetscCall(PetscFree(n->layer));
   PetscCall(PetscFree(n->readout));
   PetscCall(PetscFree(n->prefix));
@@ -252,21 +255,28 @@ PetscErrorCode KNNetSetOptionsPrefix(KNNet net, const char prefix[])
 
   Collective
 
-  Options Database Key:
-. -kn_readout_last <K> - the output is the last K node voltages of the final layer
+  Options Database Keys:
++ -kn_readout_last <K> - the output is the last K node voltages of the final layer
+- -kn_adjoint_memory <MiB> - what the trajectories kept from the loss pass may hold per rank (KNNetSetAdjointMemory())
 
   Level: beginner
 @*/
 PetscErrorCode KNNetSetFromOptions(KNNet net)
 {
   PetscInt  K = net->nread;
-  PetscBool set;
+  PetscReal mib = net->adjoint_memory / 1048576.0;
+  PetscBool set, mset;
 
   PetscFunctionBegin;
   PetscOptionsBegin(net->comm, net->prefix, "KirchhoffNet network options", "KNNet");
   PetscCall(PetscOptionsInt("-kn_readout_last", "Read out the last K nodes of the final layer (default: all nodes)", "KNNetSetReadoutLast", K, &K, &set));
+  PetscCall(PetscOptionsReal("-kn_adjoint_memory", "MiB per rank the trajectories kept from the loss pass may hold; a layer that does not fit is integrated again for its adjoint (0: always; default a quarter of the rank's share of the node)", "KNNetSetAdjointMemory", mib, &mib, &mset));
   PetscOptionsEnd();
   if (set) PetscCall(KNNetSetReadoutLast(net, K));
+  if (mset) {
+    PetscCheck(mib >= 0 && !PetscIsInfOrNanReal(mib), net->comm, PETSC_ERR_ARG_OUTOFRANGE, "-kn_adjoint_memory must be a finite number of MiB >= 0, got %g", (double)mib);
+    PetscCall(KNNetSetAdjointMemory(net, mib * 1048576.0));
+  }
   for (PetscInt i = 0; i < net->D; i++) PetscCall(KNCircuitSetFromOptions(net->layer[i]));
   PetscFunctionReturn(KN_SUCCESS);
 }

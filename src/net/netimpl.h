@@ -31,6 +31,11 @@ struct _p_KNNet {
   VecScatter *next, *prev;   /* transitions layer i -> i+1 and i+1 -> i (built lazily) */
   PetscBool   forward_done;
 
+  /* one integration per training step: the loss pass keeps the layers' trajectories for KNNetBackward() */
+  PetscBool      save_traj;      /* KNNetSetSaveTrajectory() */
+  PetscLogDouble adjoint_memory; /* bytes per rank the kept trajectories may hold (0: every layer is recomputed) */
+  PetscBool     *kept;           /* layer i's trajectory of the last forward sweep is kept */
+
   /* robustness studies: Gaussian noise on the voltages entering every layer after the first */
   PetscReal  noise_sigma;
   PetscInt64 noise_seed, noise_draw;
@@ -40,3 +45,5 @@ struct _p_KNNet {
 
 PETSC_INTERN PetscErrorCode KNNetSetUpReadout_Private(KNNet);
 PETSC_INTERN PetscErrorCode KNNetTransition_Private(KNNet, PetscInt, PetscInt, VecScatter *);
+PETSC_INTERN PetscErrorCode KNNetSolveLayer_Private(KNNet, PetscInt, Vec);
+PETSC_INTERN PetscErrorCode KNNetViewAdjointMemory_Private(KNNet, PetscViewer);

@@ -32,6 +32,7 @@ PetscErrorCode KNNetSetUp(KNNet net)
   if (net->setupcalled) PetscFunctionReturn(KN_SUCCESS);
   PetscCheck(net->D > 0, net->comm, PETSC_ERR_ARG_WRONGSTATE, "The net has no layers: call KNNetAddLayer()");
   PetscCall(PetscCalloc7(net->D, &net->X0, net->D, &net->Lam, net->D, &net->Y, net->D, &net->ptheta, net->D, &net->next, net->D, &net->prev, net->D + 1, &net->poff));
+  PetscCall(PetscCalloc1(net->D, &net->kept));
   for (PetscInt i = 0; i < net->D; i++) {
     KNCircuit c = net->layer[i];
     PetscInt  n;
@@ -170,6 +171,7 @@ PetscErrorCode KNNetView(KNNet net, PetscViewer viewer)
   PetscCall(PetscViewerASCIIPrintf(viewer, "KNNet: %" PetscInt_FMT " layers, %" PetscInt_FMT " parameters, batch %" PetscInt_FMT "%s, readout %" PetscInt_FMT " nodes\n", net->D, P, net->B, net->flow ? ", flow" : "", net->nread));
   PetscCall(PetscViewerASCIIPushTab(viewer));
   for (PetscInt i = 0; i < net->D; i++) PetscCall(KNCircuitView(net->layer[i], viewer));
+  if (net->setupcalled) PetscCall(KNNetViewAdjointMemory_Private(net, viewer));
   PetscCall(PetscViewerASCIIPopTab(viewer));
   PetscFunctionReturn(KN_SUCCESS);
 }

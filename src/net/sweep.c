@@ -156,7 +156,9 @@ PetscErrorCode KNNetSetBoundaryNoiseSamples(KNNet net, PetscInt first, PetscInt 
 - reverse - PETSC_TRUE to traverse the layers last to first, each integrated backwards in time (flows: data -> base)
 
   Notes:
-  The start state of each layer is kept for KNNetBackward(); no trajectory is stored here.
+  The start state of each layer is kept for KNNetBackward(); after KNNetSetSaveTrajectory() the layers' trajectories
+  are kept too, as far as the adjoint memory allows (KNNetSetAdjointMemory()), so that KNNetBackward() need not
+  integrate them again.
 
   Level: beginner
 @*/
@@ -173,7 +175,7 @@ PetscErrorCode KNNetForward(KNNet net, PetscInt nin, const PetscReal in[], Petsc
     Vec      Y = net->Y[i];
 
     PetscCall(VecCopy(net->X0[i], Y));
-    PetscCall(KNCircuitSolve(net->layer[i], Y));
+    PetscCall(KNNetSolveLayer_Private(net, i, Y));
     if (k + 1 < net->D) {
       PetscInt   j  = SweepLayer(net, k + 1);
       VecScatter sc = NULL;

@@ -37,6 +37,7 @@ PetscErrorCode KNInitializePackage(void)
   PetscCall(PetscLogEventRegister("KNGhostUpdate", KN_CLASSID, &KN_GhostUpdate));
   PetscCall(PetscLogEventRegister("KNModelIO", KN_CLASSID, &KN_ModelIO));
   PetscCall(TSAdaptRegister(KNTSADAPTGROUPS, KNTSAdaptCreate_Groups)); /* -ts_adapt_type basic over data groups */
+  PetscCall(TSAdaptRegister(KNTSADAPTDOPRI, KNTSAdaptCreate_Dopri));   /* torchdiffeq's dopri5 rules, the default */
   PetscCall(PetscRegisterFinalize(KNFinalizePackage_Private));
   PetscFunctionReturn(KN_SUCCESS);
 }

@@ -71,8 +71,10 @@ PetscErrorCode KNTaskComputeBatchSlice(KNTask task, KNNet net, PetscInt m, Petsc
   PetscCheck(mtotal >= m, task->comm, PETSC_ERR_ARG_OUTOFRANGE, "A slice of %" PetscInt_FMT " samples cannot be part of a batch of %" PetscInt_FMT, m, mtotal);
   PetscCheck(task->nout > 0, task->comm, PETSC_ERR_ARG_WRONGSTATE, "Call KNTaskSetUpNet() before KNTaskComputeBatch()");
   task->mtotal = mtotal;
+  PetscCall(KNNetSetSaveTrajectory(net, grad ? PETSC_TRUE : PETSC_FALSE)); /* the loss pass is the adjoint's forward */
   ierr         = task->ops.batch(task, net, m, x, y, KN_STREAM_TASK_BASE, draw, grad, tally);
   task->mtotal = 0;
+  PetscCall(KNNetSetSaveTrajectory(net, PETSC_FALSE));
   PetscCall(ierr);
   PetscFunctionReturn(KN_SUCCESS);
 }
@@ -90,7 +92,9 @@ PetscErrorCode KNTaskPaddingSweep_Private(KNTask task, KNNet net, Vec grad)
   PetscCall(KNTaskWork_Private(task, B));
   PetscCall(PetscStrcmp(task->type, KNTASKGENERATION, &gen)); /* generation sweeps data -> base, reversed */
   PetscCall(PetscArrayzero(task->in, B * PetscMax(task->nin, 1)));
+  PetscCall(KNNetSetSaveTrajectory(net, grad ? PETSC_TRUE : PETSC_FALSE));
   PetscCall(KNNetForward(net, task->nin, task->in, gen));
+  PetscCall(KNNetSetSaveTrajectory(net, PETSC_FALSE));
   if (grad) {
     PetscCall(PetscArrayzero(task->dout, B * task->nout));
     PetscCall(PetscArrayzero(task->dlp, B));
