@@ -37,11 +37,20 @@ typedef struct {
   void (*current)(const PetscReal th[], PetscInt B, const PetscReal vs[], const PetscReal vd[], PetscReal i[]);
   void (*partials)(const PetscReal th[], PetscInt B, const PetscReal vs[], const PetscReal vd[], PetscReal i[], PetscReal gs[], PetscReal gd[], PetscReal gth[]);
   void (*second)(const PetscReal th[], PetscInt B, const PetscReal vs[], const PetscReal vd[], PetscReal gss[], PetscReal gsd[], PetscReal gdd[], PetscReal gsth[], PetscReal gdth[]);
-  /* Optional fused kernels (NULL: the circuit composes current/partials); fs != fd and ys != yd:
-     - apply: fs[b] -= g, fd[b] += g                                  (one RHS edge)
-     - vjp:   t = wd - ws; ys += t gs, yd += t gd, yth[r] += sum_b t gth_r (one adjoint edge) */
+  /* Optional fused kernels: one pass per edge, the law evaluated once per sample. NULL: the circuit composes
+     current/partials/second (it also does so for edges with a gain). fs != fd, ys != yd, and the outputs do not
+     overlap the inputs or each other. t = wd - ws; rs, rd are per-edge scalars (the circuit passes 1/C of the
+     endpoint, or 0 where the term is not wanted); tr, wl have length B like the voltages:
+     - apply:   fs[b] -= g, fd[b] += g                                            (one RHS edge)
+     - trace:   apply, and tr[b] += rd gd - rs gs                                 (one flow RHS edge)
+     - vjp:     ys += t gs, yd += t gd, yth[r] += sum_b t gth_r                   (one adjoint edge)
+     - flowvjp: vjp, and with h = rd gd - rs gs the trace's weight -wl:           (one flow adjoint edge)
+                ys -= wl dh/dvs, yd -= wl dh/dvd, yth[r] -= sum_b wl dh/dth_r
+     Parameter sums use the KN_LANE_LOOP lane sums, so their bits do not depend on the vector width. */
   void (*apply)(const PetscReal th[], PetscInt B, const PetscReal vs[], const PetscReal vd[], PetscReal fs[], PetscReal fd[]);
   void (*vjp)(const PetscReal th[], PetscInt B, const PetscReal vs[], const PetscReal vd[], const PetscReal ws[], const PetscReal wd[], PetscReal ys[], PetscReal yd[], PetscReal yth[]);
+  void (*trace)(const PetscReal th[], PetscInt B, const PetscReal vs[], const PetscReal vd[], PetscReal rs, PetscReal rd, PetscReal fs[], PetscReal fd[], PetscReal tr[]);
+  void (*flowvjp)(const PetscReal th[], PetscInt B, const PetscReal vs[], const PetscReal vd[], const PetscReal ws[], const PetscReal wd[], const PetscReal wl[], PetscReal rs, PetscReal rd, PetscReal ys[], PetscReal yd[], PetscReal yth[]);
 } KNDeviceKernels;
 
 PETSC_EXTERN PetscErrorCode KNDeviceCreate(MPI_Comm, KNDevice *);

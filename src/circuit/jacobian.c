@@ -58,6 +58,20 @@ static void TraceTranspose(KNCircuit c, const PetscReal *lv, const PetscReal *wl
   }
 }
 
+/* Flow variant of FusedTranspose + TraceTranspose in one edge pass (the law's flowvjp kernel; no gains). */
+static void FlowTranspose(KNCircuit c, const PetscReal *lv, const PetscReal *lw, const PetscReal *wl, PetscReal *yv, PetscReal *yth)
+{
+  const PetscInt B = c->B, rows = c->rows;
+
+  for (PetscInt e = 0; e < c->le.n; e++) {
+    const PetscReal *vs = lv + c->le.in_s[e] * B, *vd = lv + c->le.in_d[e] * B, *ws = lw + c->le.in_s[e] * B, *wd = lw + c->le.in_d[e] * B;
+    const PetscReal  rs = c->rcap_local[c->le.in_s[e]], rd = c->rcap_local[c->le.in_d[e]];
+
+    KNCircuitPrefetchEdge(c, e, lv, lw, yv);
+    c->kern->flowvjp(c->le.theta + e * rows, B, vs, vd, ws, wd, wl, rs, rd, yv + c->le.out_s[e] * B, yv + c->le.out_d[e] * B, yth + c->le.par[e] * rows);
+  }
+}
+
 /* Y = J(lvJ)^T W (Y may be NULL), with Jp^T W left in gbuf; lvJ holds the gathered voltages of the linearisation point. */
 PetscErrorCode KNCircuitJacobianTransposeApply_Private(KNCircuit c, Vec lvJ, Vec W, Vec Y)
 {
@@ -85,8 +99,11 @@ PetscErrorCode KNCircuitJacobianTransposeApply_Private(KNCircuit c, Vec lvJ, Vec
   PetscCall(PetscArrayzero(c->fbuf, nv + B));
   PetscCall(PetscArrayzero(c->gbuf, np + c->rows));
   PetscCall(VecGetArrayRead(lvJ, &lv));
-  FusedTranspose(c, lv, lw, c->fbuf, c->gbuf);
-  if (c->flow) TraceTranspose(c, lv, wl, c->fbuf, c->gbuf);
+  if (c->flow && c->kern->flowvjp && !c->le.gain) FlowTranspose(c, lv, lw, wl, c->fbuf, c->gbuf);
+  else {
+    FusedTranspose(c, lv, lw, c->fbuf, c->gbuf);
+    if (c->flow) TraceTranspose(c, lv, wl, c->fbuf, c->gbuf);
+  }
   PetscCall(VecRestoreArrayRead(lvJ, &lv));
   PetscCall(VecRestoreArray(c->lw, &lw));
   if (Y) {

@@ -45,6 +45,16 @@ static void AccumulateCurrentsAndTrace(KNCircuit c, const PetscReal *lv)
   PetscReal     *cur = c->ebuf, *gs = cur + B, *gd = gs + B, *gth = gd + B, *f = c->fbuf, *tr = c->lpbuf;
 
   for (PetscInt b = 0; b < B; b++) tr[b] = 0.0;
+  if (c->kern->trace && !c->le.gain) { /* fused: no theta-derivative arrays, the law evaluated once */
+    for (PetscInt e = 0; e < c->le.n; e++) {
+      const PetscInt  os = c->le.out_s[e], od = c->le.out_d[e];
+      const PetscReal rs = os < c->nown ? c->rcap_local[c->le.in_s[e]] : 0.0, rd = od < c->nown ? c->rcap_local[c->le.in_d[e]] : 0.0;
+
+      KNCircuitPrefetchEdge(c, e, lv, NULL, f);
+      c->kern->trace(c->le.theta + e * rows, B, lv + c->le.in_s[e] * B, lv + c->le.in_d[e] * B, rs, rd, f + os * B, f + od * B, tr);
+    }
+    return;
+  }
   for (PetscInt e = 0; e < c->le.n; e++) {
     PetscInt   os = c->le.out_s[e], od = c->le.out_d[e];
     PetscReal *fs = f + os * B, *fd = f + od * B;

@@ -1,65 +1,12 @@
-/* ReLU and leaky-ReLU laws. act(z) = z for z > 0, alpha z otherwise (alpha = 0 or KN_LEAKY_SLOPE);
-   act'(z) = 1 for z > 0, alpha otherwise (PyTorch: relu'(0) = 0, leaky_relu'(0) = alpha).
+/* ReLU laws of the voltage difference (KNAct, knact.h; alpha = 0 or KN_LEAKY_SLOPE):
      shift_relu1 / shift_leaky_relu1: t1 act(vs - vd - t0), 2 rows
-     shift_relu2 / relu_3p / shift_leaky_relu2: act(t0 vs + t1 vd + t2), 3 rows
-     relu_diff: relu(t1 (vs - vd) + t0), 2 rows
+     relu_diff:                       relu(t1 (vs - vd) + t0), 2 rows
    Second derivatives in the voltages vanish (almost everywhere); the mixed voltage/theta ones do not.
-   The generic cores are inlined with a constant alpha, so each law compiles to its own branch-free loop. */
+   The generic cores are inlined with a constant alpha, so each law compiles to its own branch-free loop.
+   The act(t0 vs + t1 vd + t2) laws are in device_relu3p.c. */
 #include "deviceimpl.h"
-
-static inline PetscReal Act(PetscReal z, PetscReal alpha)
-{
-  return z > 0 ? z : (alpha == 0 ? 0.0 : alpha * z);
-}
-
-static inline PetscReal DAct(PetscReal z, PetscReal alpha)
-{
-  return z > 0 ? 1.0 : alpha;
-}
-
-/* ---- act(t0 vs + t1 vd + t2) ---- */
-
-static inline void Act3PCurrent_Core(PetscReal alpha, const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict i)
-{
-  const PetscReal t0 = th[0], t1 = th[1], t2 = th[2];
-
-  for (PetscInt b = 0; b < B; b++) i[b] = Act(t0 * vs[b] + t1 * vd[b] + t2, alpha);
-}
-
-static inline void Act3PPartials_Core(PetscReal alpha, const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict i, PetscReal *restrict gs, PetscReal *restrict gd, PetscReal *restrict g0, PetscReal *restrict g1, PetscReal *restrict g2)
-{
-  const PetscReal t0 = th[0], t1 = th[1], t2 = th[2];
-
-  for (PetscInt b = 0; b < B; b++) {
-    const PetscReal u = t0 * vs[b] + t1 * vd[b] + t2, d = DAct(u, alpha);
-
-    i[b]  = Act(u, alpha);
-    gs[b] = t0 * d;
-    gd[b] = t1 * d;
-    g0[b] = vs[b] * d;
-    g1[b] = vd[b] * d;
-    g2[b] = d;
-  }
-}
-
-static inline void Act3PSecond_Core(PetscReal alpha, const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict gss, PetscReal *restrict gsd, PetscReal *restrict gdd, PetscReal *restrict gsth, PetscReal *restrict gdth)
-{
-  const PetscReal t0 = th[0], t1 = th[1], t2 = th[2];
-  PetscReal *restrict gs0 = gsth, *restrict gd1 = gdth + B;
-
-  KNDeviceZero_Private(B, gss);
-  KNDeviceZero_Private(B, gsd);
-  KNDeviceZero_Private(B, gdd);
-  KNDeviceZero_Private(2 * B, gsth + B); /* d2g/dvs dth1, d2g/dvs dth2 */
-  KNDeviceZero_Private(B, gdth);         /* d2g/dvd dth0 */
-  KNDeviceZero_Private(B, gdth + 2 * B); /* d2g/dvd dth2 */
-  for (PetscInt b = 0; b < B; b++) {
-    const PetscReal d = DAct(t0 * vs[b] + t1 * vd[b] + t2, alpha);
-
-    gs0[b] = d;
-    gd1[b] = d;
-  }
-}
+#include "knact.h"
+#include "kntanh.h" /* KNFma */
 
 /* ---- t1 act(vs - vd - t0) ---- */
 
@@ -67,7 +14,7 @@ static inline void ShiftCurrent_Core(PetscReal alpha, const PetscReal *restrict 
 {
   const PetscReal t0 = th[0], t1 = th[1];
 
-  for (PetscInt b = 0; b < B; b++) i[b] = t1 * Act(vs[b] - vd[b] - t0, alpha);
+  for (PetscInt b = 0; b < B; b++) i[b] = t1 * KNAct(vs[b] - vd[b] - t0, alpha);
 }
 
 static inline void ShiftPartials_Core(PetscReal alpha, const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict i, PetscReal *restrict gs, PetscReal *restrict gd, PetscReal *restrict g0, PetscReal *restrict g1)
@@ -75,7 +22,7 @@ static inline void ShiftPartials_Core(PetscReal alpha, const PetscReal *restrict
   const PetscReal t0 = th[0], t1 = th[1];
 
   for (PetscInt b = 0; b < B; b++) {
-    const PetscReal z = vs[b] - vd[b] - t0, a = Act(z, alpha), d = t1 * DAct(z, alpha);
+    const PetscReal z = vs[b] - vd[b] - t0, a = KNAct(z, alpha), d = t1 * KNDAct(z, alpha);
 
     i[b]  = t1 * a;
     gs[b] = d;
@@ -97,11 +44,55 @@ static inline void DiffSecond_Core(PetscReal alpha, PetscReal c0, PetscReal c1, 
   KNDeviceZero_Private(B, gsth);
   KNDeviceZero_Private(B, gdth);
   for (PetscInt b = 0; b < B; b++) {
-    const PetscReal d = DAct(c0 * (vs[b] - vd[b]) + c1, alpha);
+    const PetscReal d = KNDAct(c0 * (vs[b] - vd[b]) + c1, alpha);
 
     gs1[b] = d;
     gd1[b] = -d;
   }
+}
+
+/* Fused kernels. With a = act(z), D = act'(z): gs = -gd = t1 D, gth = (-t1 D, a), and the trace term
+   rd gd - rs gs = -(rd + rs) t1 D has dh/dv = 0 and dh/dth = (0, -(rd + rs) D). */
+static inline void ShiftApply_Core(PetscReal alpha, const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict fs, PetscReal *restrict fd)
+{
+  const PetscReal t0 = th[0], t1 = th[1];
+
+  for (PetscInt b = 0; b < B; b++) {
+    const PetscReal g = t1 * KNAct(vs[b] - vd[b] - t0, alpha);
+    fs[b] -= g;
+    fd[b] += g;
+  }
+}
+
+static inline void ShiftTrace_Core(PetscReal alpha, const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal rs, PetscReal rd, PetscReal *restrict fs, PetscReal *restrict fd, PetscReal *restrict tr)
+{
+  const PetscReal t0 = th[0], t1 = th[1], c = -(rd + rs) * t1;
+
+  for (PetscInt b = 0; b < B; b++) {
+    const PetscReal z = vs[b] - vd[b] - t0, g = t1 * KNAct(z, alpha);
+    fs[b] -= g;
+    fd[b] += g;
+    tr[b] = KNFma(c, KNDAct(z, alpha), tr[b]);
+  }
+}
+
+/* flow: the flow adjoint product (flowvjp, wl used), otherwise the plain one (vjp). A constant in every caller, so the
+   test leaves the loop (a test of wl itself would stay in it and keep the loop scalar). */
+static inline void ShiftVJP_Core(PetscReal alpha, const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, const PetscReal *restrict ws, const PetscReal *restrict wd, PetscBool flow, const PetscReal *restrict wl, PetscReal R, PetscReal *restrict ys, PetscReal *restrict yd, PetscReal *restrict yth)
+{
+  const PetscReal t0 = th[0], t1 = th[1];
+  PetscReal       a0[KN_LANES] = {0}, a1[KN_LANES] = {0}, a2[KN_LANES] = {0};
+
+  KN_DEVICE_LANE_LOOP(B, b, l, {
+    const PetscReal z = vs[b] - vd[b] - t0, t = wd[b] - ws[b], d = KNDAct(z, alpha), q = t1 * (t * d);
+    ys[b] += q;
+    yd[b] -= q;
+    a0[l] -= q;
+    a1[l] = KNFma(t, KNAct(z, alpha), a1[l]);
+    if (flow) a2[l] = KNFma(wl[b], d, a2[l]);
+  });
+  yth[0] += KNLaneSum(a0), yth[1] += KNLaneSum(a1);
+  if (flow) yth[1] += R * KNLaneSum(a2);
 }
 
 /* ---- relu(t1 (vs - vd) + t0) ---- */
@@ -110,15 +101,18 @@ static void ReluDiffCurrent(const PetscReal *restrict th, PetscInt B, const Pets
 {
   const PetscReal t0 = th[0], t1 = th[1];
 
-  for (PetscInt b = 0; b < B; b++) i[b] = Act(t1 * (vs[b] - vd[b]) + t0, 0.0);
+  for (PetscInt b = 0; b < B; b++) i[b] = KNAct(t1 * (vs[b] - vd[b]) + t0, 0.0);
 }
 
-static inline void ReluDiffPartials_Core(PetscReal t0, PetscReal t1, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict i, PetscReal *restrict gs, PetscReal *restrict gd, PetscReal *restrict g0, PetscReal *restrict g1)
+static void ReluDiffPartials(const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict i, PetscReal *restrict gs, PetscReal *restrict gd, PetscReal *restrict gth)
 {
-  for (PetscInt b = 0; b < B; b++) {
-    const PetscReal dv = vs[b] - vd[b], u = t1 * dv + t0, d = DAct(u, 0.0);
+  const PetscReal t0 = th[0], t1 = th[1];
+  PetscReal *restrict g0 = gth, *restrict g1 = gth + B;
 
-    i[b]  = Act(u, 0.0);
+  for (PetscInt b = 0; b < B; b++) {
+    const PetscReal dv = vs[b] - vd[b], u = t1 * dv + t0, d = KNDAct(u, 0.0);
+
+    i[b]  = KNAct(u, 0.0);
     gs[b] = t1 * d;
     gd[b] = -t1 * d;
     g0[b] = d;
@@ -126,69 +120,77 @@ static inline void ReluDiffPartials_Core(PetscReal t0, PetscReal t1, PetscInt B,
   }
 }
 
-static void ReluDiffPartials(const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict i, PetscReal *restrict gs, PetscReal *restrict gd, PetscReal *restrict gth)
-{
-  ReluDiffPartials_Core(th[0], th[1], B, vs, vd, i, gs, gd, gth, gth + B);
-}
-
 static void ReluDiffSecond(const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict gss, PetscReal *restrict gsd, PetscReal *restrict gdd, PetscReal *restrict gsth, PetscReal *restrict gdth)
 {
   DiffSecond_Core(0.0, th[1], th[0], B, vs, vd, gss, gsd, gdd, gsth, gdth);
 }
 
-/* ---- the laws: one-line wrappers fixing alpha ---- */
-
-#define KN_CUR_ARGS   const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict i
-#define KN_PAR_ARGS   KN_CUR_ARGS, PetscReal *restrict gs, PetscReal *restrict gd, PetscReal *restrict gth
-#define KN_SEC_ARGS   const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict gss, PetscReal *restrict gsd, PetscReal *restrict gdd, PetscReal *restrict gsth, PetscReal *restrict gdth
-
-static void Relu3PCurrent(KN_CUR_ARGS) { Act3PCurrent_Core(0.0, th, B, vs, vd, i); }
-static void Relu3PPartials(KN_PAR_ARGS) { Act3PPartials_Core(0.0, th, B, vs, vd, i, gs, gd, gth, gth + B, gth + 2 * B); }
-static void Relu3PSecond(KN_SEC_ARGS) { Act3PSecond_Core(0.0, th, B, vs, vd, gss, gsd, gdd, gsth, gdth); }
-static void Leaky3PCurrent(KN_CUR_ARGS) { Act3PCurrent_Core(KN_LEAKY_SLOPE, th, B, vs, vd, i); }
-static void Leaky3PPartials(KN_PAR_ARGS) { Act3PPartials_Core(KN_LEAKY_SLOPE, th, B, vs, vd, i, gs, gd, gth, gth + B, gth + 2 * B); }
-static void Leaky3PSecond(KN_SEC_ARGS) { Act3PSecond_Core(KN_LEAKY_SLOPE, th, B, vs, vd, gss, gsd, gdd, gsth, gdth); }
-static void ShiftReluCurrent(KN_CUR_ARGS) { ShiftCurrent_Core(0.0, th, B, vs, vd, i); }
-static void ShiftReluPartials(KN_PAR_ARGS) { ShiftPartials_Core(0.0, th, B, vs, vd, i, gs, gd, gth, gth + B); }
-static void ShiftReluSecond(KN_SEC_ARGS) { DiffSecond_Core(0.0, 1.0, -th[0], B, vs, vd, gss, gsd, gdd, gsth, gdth); }
-static void ShiftLeakyCurrent(KN_CUR_ARGS) { ShiftCurrent_Core(KN_LEAKY_SLOPE, th, B, vs, vd, i); }
-static void ShiftLeakyPartials(KN_PAR_ARGS) { ShiftPartials_Core(KN_LEAKY_SLOPE, th, B, vs, vd, i, gs, gd, gth, gth + B); }
-static void ShiftLeakySecond(KN_SEC_ARGS) { DiffSecond_Core(KN_LEAKY_SLOPE, 1.0, -th[0], B, vs, vd, gss, gsd, gdd, gsth, gdth); }
-
-/* ---- constructors ---- */
-
-/* shift_relu1 fused kernels (the classification law): g = t1 relu(vs - vd - t0). */
-static void ShiftReluApply(const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict fs, PetscReal *restrict fd)
+/* Fused kernels. With D = H(u): gs = -gd = t1 D, gth = (D, dv D); the trace term -(rd + rs) t1 D has
+   dh/dv = 0 and dh/dth = (0, -(rd + rs) D). */
+static void ReluDiffApply(const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict fs, PetscReal *restrict fd)
 {
   const PetscReal t0 = th[0], t1 = th[1];
 
   for (PetscInt b = 0; b < B; b++) {
-    const PetscReal z = vs[b] - vd[b] - t0, g = t1 * (z > 0 ? z : 0.0);
+    const PetscReal g = KNAct(t1 * (vs[b] - vd[b]) + t0, 0.0);
     fs[b] -= g;
     fd[b] += g;
   }
 }
 
-static void ShiftReluVJP(const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, const PetscReal *restrict ws, const PetscReal *restrict wd, PetscReal *restrict ys, PetscReal *restrict yd, PetscReal *restrict yth)
+static void ReluDiffTrace(const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal rs, PetscReal rd, PetscReal *restrict fs, PetscReal *restrict fd, PetscReal *restrict tr)
 {
-  const PetscReal t0 = th[0], t1 = th[1];
-  PetscReal       a0[KN_LANES] = {0}, a1[KN_LANES] = {0};
+  const PetscReal t0 = th[0], t1 = th[1], c = -(rd + rs) * t1;
 
-  KN_LANE_LOOP(B, b, l, {
-    const PetscReal z = vs[b] - vd[b] - t0, t = wd[b] - ws[b], h = z > 0 ? t : 0.0, q = t1 * h;
-    ys[b] += q;
-    yd[b] -= q;
-    a0[l] -= q;
-    a1[l] += z > 0 ? t * z : 0.0;
-  });
-  yth[0] += KNLaneSum(a0), yth[1] += KNLaneSum(a1);
+  for (PetscInt b = 0; b < B; b++) {
+    const PetscReal u = t1 * (vs[b] - vd[b]) + t0, g = KNAct(u, 0.0);
+    fs[b] -= g;
+    fd[b] += g;
+    tr[b] = KNFma(c, KNDAct(u, 0.0), tr[b]);
+  }
 }
 
-static const KNDeviceKernels Relu3PKernels     = {.current = Relu3PCurrent, .partials = Relu3PPartials, .second = Relu3PSecond};
-static const KNDeviceKernels Leaky3PKernels    = {.current = Leaky3PCurrent, .partials = Leaky3PPartials, .second = Leaky3PSecond};
-static const KNDeviceKernels ShiftReluKernels  = {.current = ShiftReluCurrent, .partials = ShiftReluPartials, .second = ShiftReluSecond, .apply = ShiftReluApply, .vjp = ShiftReluVJP};
-static const KNDeviceKernels ShiftLeakyKernels = {.current = ShiftLeakyCurrent, .partials = ShiftLeakyPartials, .second = ShiftLeakySecond};
-static const KNDeviceKernels ReluDiffKernels   = {.current = ReluDiffCurrent, .partials = ReluDiffPartials, .second = ReluDiffSecond};
+static inline void ReluDiffVJP_Core(const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, const PetscReal *restrict ws, const PetscReal *restrict wd, PetscBool flow, const PetscReal *restrict wl, PetscReal R, PetscReal *restrict ys, PetscReal *restrict yd, PetscReal *restrict yth)
+{
+  const PetscReal t0 = th[0], t1 = th[1];
+  PetscReal       a0[KN_LANES] = {0}, a1[KN_LANES] = {0}, a2[KN_LANES] = {0};
+
+  KN_DEVICE_LANE_LOOP(B, b, l, {
+    const PetscReal dv = vs[b] - vd[b], d = KNDAct(t1 * dv + t0, 0.0), q = (wd[b] - ws[b]) * d;
+    ys[b] = KNFma(t1, q, ys[b]);
+    yd[b] = KNFma(-t1, q, yd[b]);
+    a0[l] += q;
+    a1[l] = KNFma(q, dv, a1[l]);
+    if (flow) a2[l] = KNFma(wl[b], d, a2[l]);
+  });
+  yth[0] += KNLaneSum(a0), yth[1] += KNLaneSum(a1);
+  if (flow) yth[1] += R * KNLaneSum(a2);
+}
+
+/* ---- the laws: one-line wrappers fixing alpha ---- */
+
+static void ShiftReluCurrent(KN_CUR_ARGS) { ShiftCurrent_Core(0.0, th, B, vs, vd, i); }
+static void ShiftReluPartials(KN_PAR_ARGS) { ShiftPartials_Core(0.0, th, B, vs, vd, i, gs, gd, gth, gth + B); }
+static void ShiftReluSecond(KN_SEC_ARGS) { DiffSecond_Core(0.0, 1.0, -th[0], B, vs, vd, gss, gsd, gdd, gsth, gdth); }
+static void ShiftReluApply(KN_APP_ARGS) { ShiftApply_Core(0.0, th, B, vs, vd, fs, fd); }
+static void ShiftReluTrace(KN_TRC_ARGS) { ShiftTrace_Core(0.0, th, B, vs, vd, rs, rd, fs, fd, tr); }
+static void ShiftReluVJP(KN_VJP_ARGS) { ShiftVJP_Core(0.0, th, B, vs, vd, ws, wd, PETSC_FALSE, NULL, 0.0, ys, yd, yth); }
+static void ShiftReluFlowVJP(KN_FLOW_ARGS) { ShiftVJP_Core(0.0, th, B, vs, vd, ws, wd, PETSC_TRUE, wl, rd + rs, ys, yd, yth); }
+static void ShiftLeakyCurrent(KN_CUR_ARGS) { ShiftCurrent_Core(KN_LEAKY_SLOPE, th, B, vs, vd, i); }
+static void ShiftLeakyPartials(KN_PAR_ARGS) { ShiftPartials_Core(KN_LEAKY_SLOPE, th, B, vs, vd, i, gs, gd, gth, gth + B); }
+static void ShiftLeakySecond(KN_SEC_ARGS) { DiffSecond_Core(KN_LEAKY_SLOPE, 1.0, -th[0], B, vs, vd, gss, gsd, gdd, gsth, gdth); }
+static void ShiftLeakyApply(KN_APP_ARGS) { ShiftApply_Core(KN_LEAKY_SLOPE, th, B, vs, vd, fs, fd); }
+static void ShiftLeakyTrace(KN_TRC_ARGS) { ShiftTrace_Core(KN_LEAKY_SLOPE, th, B, vs, vd, rs, rd, fs, fd, tr); }
+static void ShiftLeakyVJP(KN_VJP_ARGS) { ShiftVJP_Core(KN_LEAKY_SLOPE, th, B, vs, vd, ws, wd, PETSC_FALSE, NULL, 0.0, ys, yd, yth); }
+static void ShiftLeakyFlowVJP(KN_FLOW_ARGS) { ShiftVJP_Core(KN_LEAKY_SLOPE, th, B, vs, vd, ws, wd, PETSC_TRUE, wl, rd + rs, ys, yd, yth); }
+static void ReluDiffVJP(KN_VJP_ARGS) { ReluDiffVJP_Core(th, B, vs, vd, ws, wd, PETSC_FALSE, NULL, 0.0, ys, yd, yth); }
+static void ReluDiffFlowVJP(KN_FLOW_ARGS) { ReluDiffVJP_Core(th, B, vs, vd, ws, wd, PETSC_TRUE, wl, rd + rs, ys, yd, yth); }
+
+/* ---- constructors ---- */
+
+static const KNDeviceKernels ShiftReluKernels  = {.current = ShiftReluCurrent, .partials = ShiftReluPartials, .second = ShiftReluSecond, .apply = ShiftReluApply, .vjp = ShiftReluVJP, .trace = ShiftReluTrace, .flowvjp = ShiftReluFlowVJP};
+static const KNDeviceKernels ShiftLeakyKernels = {.current = ShiftLeakyCurrent, .partials = ShiftLeakyPartials, .second = ShiftLeakySecond, .apply = ShiftLeakyApply, .vjp = ShiftLeakyVJP, .trace = ShiftLeakyTrace, .flowvjp = ShiftLeakyFlowVJP};
+static const KNDeviceKernels ReluDiffKernels   = {.current = ReluDiffCurrent, .partials = ReluDiffPartials, .second = ReluDiffSecond, .apply = ReluDiffApply, .vjp = ReluDiffVJP, .trace = ReluDiffTrace, .flowvjp = ReluDiffFlowVJP};
 
 /* KNDEVICESHIFTRELU1: the reference ShiftRelu1 (slope outside the ReLU, t0 a threshold; not paper Eq. (10)). */
 PetscErrorCode KNDeviceCreate_ShiftRelu1(KNDevice d)
@@ -203,30 +205,6 @@ PetscErrorCode KNDeviceCreate_ShiftLeakyRelu1(KNDevice d)
 {
   PetscFunctionBegin;
   PetscCall(KNDeviceSetLaw(d, 2, 2, &ShiftLeakyKernels, "th[1]*leaky_relu(vs - vd - th[0]), slope 0.01"));
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
-/* KNDEVICESHIFTRELU2: the reference ShiftRelu2, paper Eq. (12). */
-PetscErrorCode KNDeviceCreate_ShiftRelu2(KNDevice d)
-{
-  PetscFunctionBegin;
-  PetscCall(KNDeviceSetLaw(d, 3, 3, &Relu3PKernels, "relu(th[0]*vs + th[1]*vd + th[2])"));
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
-/* KNDEVICERELU3P: the reference Device(negation=False, activation=relu); same law as shift_relu2. */
-PetscErrorCode KNDeviceCreate_Relu3P(KNDevice d)
-{
-  PetscFunctionBegin;
-  PetscCall(KNDeviceSetLaw(d, 3, 3, &Relu3PKernels, "relu(th[0]*vs + th[1]*vd + th[2])"));
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
-/* KNDEVICESHIFTLEAKYRELU2: the reference ShiftLeakyRelu2. */
-PetscErrorCode KNDeviceCreate_ShiftLeakyRelu2(KNDevice d)
-{
-  PetscFunctionBegin;
-  PetscCall(KNDeviceSetLaw(d, 3, 3, &Leaky3PKernels, "leaky_relu(th[0]*vs + th[1]*vd + th[2]), slope 0.01"));
   PetscFunctionReturn(KN_SUCCESS);
 }
 

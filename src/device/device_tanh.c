@@ -144,15 +144,49 @@ static void Tanh3PVJP(const PetscReal *restrict th, PetscInt B, const PetscReal 
   const PetscReal t0 = th[0], t1 = th[1], t2 = th[2];
   PetscReal       a0[KN_LANES] = {0}, a1[KN_LANES] = {0}, a2[KN_LANES] = {0};
 
-  KN_LANE_LOOP(B, b, l, {
-    const PetscReal g = KNTanh(t0 * vs[b] + t1 * vd[b] + t2), q = (wd[b] - ws[b]) * (1.0 - g * g);
-    ys[b] += t0 * q;
-    yd[b] += t1 * q;
-    a0[l] += q * vs[b];
-    a1[l] += q * vd[b];
+  KN_DEVICE_LANE_LOOP(B, b, l, {
+    const PetscReal g = KNTanh(t0 * vs[b] + t1 * vd[b] + t2), q = (wd[b] - ws[b]) * KNFma(-g, g, 1.0);
+    ys[b] = KNFma(t0, q, ys[b]);
+    yd[b] = KNFma(t1, q, yd[b]);
+    a0[l] = KNFma(q, vs[b], a0[l]);
+    a1[l] = KNFma(q, vd[b], a1[l]);
     a2[l] += q;
   });
   yth[0] += KNLaneSum(a0), yth[1] += KNLaneSum(a1), yth[2] += KNLaneSum(a2);
+}
+
+/* Flow RHS: rd gd - rs gs = (rd t1 - rs t0) s, one constant per edge. */
+static void Tanh3PTrace(const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal rs, PetscReal rd, PetscReal *restrict fs, PetscReal *restrict fd, PetscReal *restrict tr)
+{
+  const PetscReal t0 = th[0], t1 = th[1], t2 = th[2], c = rd * t1 - rs * t0;
+
+  for (PetscInt b = 0; b < B; b++) {
+    const PetscReal g = KNTanh(t0 * vs[b] + t1 * vd[b] + t2);
+    fs[b] -= g;
+    fd[b] += g;
+    tr[b] = KNFma(c, KNFma(-g, g, 1.0), tr[b]);
+  }
+}
+
+/* Flow adjoint: the trace term is h = c s(u) with c = rd t1 - rs t0, so with k = ds/du = -2 g s the two products
+   combine into one weight per sample, q = t s - wl c k = s (t + 2 c wl g):
+   ys += t0 q, yd += t1 q, yth += (vs q + rs wl s, vd q - rd wl s, q) (the rs, rd terms come from dc/dth). */
+static void Tanh3PFlowVJP(const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, const PetscReal *restrict ws, const PetscReal *restrict wd, const PetscReal *restrict wl, PetscReal rs, PetscReal rd, PetscReal *restrict ys, PetscReal *restrict yd, PetscReal *restrict yth)
+{
+  const PetscReal t0 = th[0], t1 = th[1], t2 = th[2], c2 = 2.0 * (rd * t1 - rs * t0);
+  PetscReal       a0[KN_LANES] = {0}, a1[KN_LANES] = {0}, a2[KN_LANES] = {0}, a3[KN_LANES] = {0}, sw;
+
+  KN_DEVICE_LANE_LOOP(B, b, l, {
+    const PetscReal g = KNTanh(t0 * vs[b] + t1 * vd[b] + t2), s = KNFma(-g, g, 1.0), q = s * KNFma(c2 * wl[b], g, wd[b] - ws[b]);
+    ys[b] = KNFma(t0, q, ys[b]);
+    yd[b] = KNFma(t1, q, yd[b]);
+    a0[l] = KNFma(q, vs[b], a0[l]);
+    a1[l] = KNFma(q, vd[b], a1[l]);
+    a2[l] += q;
+    a3[l] = KNFma(wl[b], s, a3[l]);
+  });
+  sw = KNLaneSum(a3);
+  yth[0] += KNLaneSum(a0) + rs * sw, yth[1] += KNLaneSum(a1) - rd * sw, yth[2] += KNLaneSum(a2);
 }
 
 static void TanhDiffApply(const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict fs, PetscReal *restrict fd)
@@ -171,21 +205,52 @@ static void TanhDiffVJP(const PetscReal *restrict th, PetscInt B, const PetscRea
   const PetscReal t0 = th[0], t1 = th[1];
   PetscReal       a0[KN_LANES] = {0}, a1[KN_LANES] = {0};
 
-  KN_LANE_LOOP(B, b, l, {
-    const PetscReal dv = vs[b] - vd[b], g = KNTanh(t1 * dv + t0), q = (wd[b] - ws[b]) * (1.0 - g * g);
-    ys[b] += t1 * q;
-    yd[b] -= t1 * q;
+  KN_DEVICE_LANE_LOOP(B, b, l, {
+    const PetscReal dv = vs[b] - vd[b], g = KNTanh(t1 * dv + t0), q = (wd[b] - ws[b]) * KNFma(-g, g, 1.0);
+    ys[b] = KNFma(t1, q, ys[b]);
+    yd[b] = KNFma(-t1, q, yd[b]);
     a0[l] += q;
-    a1[l] += q * dv;
+    a1[l] = KNFma(q, dv, a1[l]);
   });
   yth[0] += KNLaneSum(a0), yth[1] += KNLaneSum(a1);
 }
 
+/* Flow RHS: rd gd - rs gs = -(rd + rs) t1 s. */
+static void TanhDiffTrace(const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal rs, PetscReal rd, PetscReal *restrict fs, PetscReal *restrict fd, PetscReal *restrict tr)
+{
+  const PetscReal t0 = th[0], t1 = th[1], c = -(rd + rs) * t1;
+
+  for (PetscInt b = 0; b < B; b++) {
+    const PetscReal g = KNTanh(t1 * (vs[b] - vd[b]) + t0);
+    fs[b] -= g;
+    fd[b] += g;
+    tr[b] = KNFma(c, KNFma(-g, g, 1.0), tr[b]);
+  }
+}
+
+/* Flow adjoint, as Tanh3PFlowVJP with h = c s(u), c = -(rd + rs) t1: q = s (t + 2 c wl g),
+   ys += t1 q, yd -= t1 q, yth += (q, dv q + (rd + rs) wl s). */
+static void TanhDiffFlowVJP(const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, const PetscReal *restrict ws, const PetscReal *restrict wd, const PetscReal *restrict wl, PetscReal rs, PetscReal rd, PetscReal *restrict ys, PetscReal *restrict yd, PetscReal *restrict yth)
+{
+  const PetscReal t0 = th[0], t1 = th[1], R = rd + rs, c2 = -2.0 * R * t1;
+  PetscReal       a0[KN_LANES] = {0}, a1[KN_LANES] = {0}, a2[KN_LANES] = {0};
+
+  KN_DEVICE_LANE_LOOP(B, b, l, {
+    const PetscReal dv = vs[b] - vd[b], g = KNTanh(t1 * dv + t0), s = KNFma(-g, g, 1.0), q = s * KNFma(c2 * wl[b], g, wd[b] - ws[b]);
+    ys[b] = KNFma(t1, q, ys[b]);
+    yd[b] = KNFma(-t1, q, yd[b]);
+    a0[l] += q;
+    a1[l] = KNFma(q, dv, a1[l]);
+    a2[l] = KNFma(wl[b], s, a2[l]);
+  });
+  yth[0] += KNLaneSum(a0), yth[1] += KNLaneSum(a1) + R * KNLaneSum(a2);
+}
+
 /* ---- constructors ---- */
 
-static const KNDeviceKernels Tanh3PKernels      = {.current = Tanh3PCurrent, .partials = Tanh3PPartials, .second = Tanh3PSecond, .apply = Tanh3PApply, .vjp = Tanh3PVJP};
-static const KNDeviceKernels TanhDiffKernels    = {.current = TanhDiffCurrent, .partials = TanhDiffPartials, .second = TanhDiffSecond, .apply = TanhDiffApply, .vjp = TanhDiffVJP};
-static const KNDeviceKernels ShiftTanh1Kernels  = {.current = TanhDiffCurrent, .partials = ShiftTanh1Partials, .second = ShiftTanh1Second, .apply = TanhDiffApply, .vjp = TanhDiffVJP};
+static const KNDeviceKernels Tanh3PKernels      = {.current = Tanh3PCurrent, .partials = Tanh3PPartials, .second = Tanh3PSecond, .apply = Tanh3PApply, .vjp = Tanh3PVJP, .trace = Tanh3PTrace, .flowvjp = Tanh3PFlowVJP};
+static const KNDeviceKernels TanhDiffKernels    = {.current = TanhDiffCurrent, .partials = TanhDiffPartials, .second = TanhDiffSecond, .apply = TanhDiffApply, .vjp = TanhDiffVJP, .trace = TanhDiffTrace, .flowvjp = TanhDiffFlowVJP};
+static const KNDeviceKernels ShiftTanh1Kernels  = {.current = TanhDiffCurrent, .partials = ShiftTanh1Partials, .second = ShiftTanh1Second, .apply = TanhDiffApply, .vjp = TanhDiffVJP, .trace = TanhDiffTrace, .flowvjp = TanhDiffFlowVJP};
 static const char            Tanh3PFormula[]    = "tanh(th[0]*vs + th[1]*vd + th[2])";
 static const char            TanhDiffFormula[]  = "tanh(th[1]*(vs - vd) + th[0])";
 static const char            ShiftTanh1Formula[] = "tanh(th[1]*(vs - vd) + th[0]), row 2 unused";

@@ -46,4 +46,33 @@ static inline void KNDeviceZero_Private(PetscInt n, PetscReal *restrict a)
 {
   for (PetscInt k = 0; k < n; k++) a[k] = 0.0;
 }
+
+/* Argument lists of the KNDeviceKernels members, for one-line wrappers around inlined cores. */
+#define KN_CUR_ARGS   const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict i
+#define KN_PAR_ARGS   KN_CUR_ARGS, PetscReal *restrict gs, PetscReal *restrict gd, PetscReal *restrict gth
+#define KN_SEC_ARGS   const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict gss, PetscReal *restrict gsd, PetscReal *restrict gdd, PetscReal *restrict gsth, PetscReal *restrict gdth
+#define KN_APP_ARGS   const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict fs, PetscReal *restrict fd
+#define KN_TRC_ARGS   const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal rs, PetscReal rd, PetscReal *restrict fs, PetscReal *restrict fd, PetscReal *restrict tr
+#define KN_VJP_ARGS   const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, const PetscReal *restrict ws, const PetscReal *restrict wd, PetscReal *restrict ys, PetscReal *restrict yd, PetscReal *restrict yth
+#define KN_FLOW_ARGS  const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, const PetscReal *restrict ws, const PetscReal *restrict wd, const PetscReal *restrict wl, PetscReal rs, PetscReal rd, PetscReal *restrict ys, PetscReal *restrict yd, PetscReal *restrict yth
+
 #include "sys/knlanes.h"
+
+/* KN_LANE_LOOP (sys/knlanes.h) with the lane loop kept rolled for the unroller: the same lanes (b mod KN_LANES in full
+   blocks, lane 0 in the remainder), hence the same bits. Why: when gcc 12 unrolls the lane loop completely before
+   vectorising, it may vectorise across blocks instead, with permutes and in-order reductions, 3-5x slower (seen for
+   bodies with two lane sums); kept rolled, the lane loop is vectorised as it is, one vector per KN_LANES/4 lanes. */
+#define KN_DEVICE_LANE_LOOP(B, b, l, ...) \
+  do { \
+    PetscInt kn_b0_ = 0; \
+    for (; kn_b0_ + KN_LANES <= (B); kn_b0_ += KN_LANES) \
+      _Pragma("GCC unroll 1") for (PetscInt l = 0; l < KN_LANES; l++) \
+      { \
+        const PetscInt b = kn_b0_ + l; \
+        __VA_ARGS__ \
+      } \
+    for (PetscInt b = kn_b0_; b < (B); b++) { \
+      const PetscInt l = 0; \
+      __VA_ARGS__ \
+    } \
+  } while (0)

@@ -25,7 +25,9 @@ static inline PetscReal KNTanh(PetscReal x)
 {
   const double ln2_hi = 0x1.62e42fee00000p-1, ln2_lo = 0x1.a39ef35793c76p-33, inv_ln2 = 0x1.71547652b82fep0;
   const double shift = 0x1.8p52; /* adding it rounds to an integer held in the low mantissa bits */
-  const double ax = PetscAbsReal(x), y = 2.0 * (ax > 20.0 ? 20.0 : ax); /* NaN passes the clamp */
+  /* Clamp 2|x|, not |x|: a product inside the select could trap, so -ftrapping-math (the default) would keep a branch
+     and the loops would not vectorise. Same value: 2|x| is exact. NaN passes the clamp. */
+  const double y2 = 2.0 * PetscAbsReal(x), y = y2 > 40.0 ? 40.0 : y2;
   const double t = KNFma(y, inv_ln2, shift), kf = t - shift, r = (y - kf * ln2_hi) - kf * ln2_lo;
   double       two_k, p, e;
   uint64_t     bits;

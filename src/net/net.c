@@ -88,6 +88,7 @@ PetscErrorCode KNNetAddLayer(KNNet net, KNGraph g, KNDevice d, PetscReal T)
   PetscCall(KNCircuitSetGraph(c, g));
   PetscCall(KNCircuitSetDevice(c, d));
   PetscCall(KNCircuitSetDuration(c, T));
+  if (net->prefix) PetscCall(KNCircuitSetOptionsPrefix(c, net->prefix)); /* a layer added after the prefix reads it too */
   net->layer[net->D++] = c;
   PetscFunctionReturn(KN_SUCCESS);
 }
