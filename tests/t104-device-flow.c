@@ -20,7 +20,8 @@ static void Compare(Cmp *c, PetscReal fused, PetscReal composed, PetscReal mag)
 }
 
 /* The circuit's composed flow RHS edge (rhs.c, AccumulateCurrentsAndTrace without gains) against the trace kernel. */
-static void CheckTrace(const KNDeviceKernels *k, const PetscReal *th, PetscInt B, const PetscReal *vs, const PetscReal *vd, PetscReal rs, PetscReal rd, Cmp *c)
+/* The currents (fs, fd) must equal those of partials bit for bit: the flow and plain RHS evaluate the law alike. */
+static void CheckTrace(const KNDeviceKernels *k, const PetscReal *th, PetscInt B, const PetscReal *vs, const PetscReal *vd, PetscReal rs, PetscReal rd, Cmp *c, PetscInt *nbits)
 {
   PetscReal i[NB_MAX], gs[NB_MAX], gd[NB_MAX], gth[3 * NB_MAX], fs[NB_MAX], fd[NB_MAX], tr[NB_MAX], rfs[NB_MAX], rfd[NB_MAX], rtr[NB_MAX];
 
@@ -30,6 +31,7 @@ static void CheckTrace(const KNDeviceKernels *k, const PetscReal *th, PetscInt B
   for (PetscInt b = 0; b < B; b++) {
     Compare(c, fs[b], rfs[b] - i[b], PetscAbsReal(rfs[b]) + PetscAbsReal(i[b]));
     Compare(c, fd[b], rfd[b] + i[b], PetscAbsReal(rfd[b]) + PetscAbsReal(i[b]));
+    *nbits += (fs[b] != rfs[b] - i[b]) + (fd[b] != rfd[b] + i[b]);
     Compare(c, tr[b], rtr[b] + (rd * gd[b] - rs * gs[b]), PetscAbsReal(rtr[b]) + PetscAbsReal(rd * gd[b]) + PetscAbsReal(rs * gs[b]));
   }
 }
@@ -74,6 +76,7 @@ static PetscErrorCode Check(KNTest *t, KNDeviceType type)
   PetscInt               rows;
   PetscReal              th[3], vs[NB_MAX], vd[NB_MAX], ws[NB_MAX], wd[NB_MAX], wl[NB_MAX];
   Cmp                    ctr = {0, 0}, cvjp = {0, 0};
+  PetscInt               nbits = 0;
 
   PetscFunctionBeginUser;
   PetscCall(KNDeviceCreate(PETSC_COMM_SELF, &d));
@@ -93,11 +96,12 @@ static PetscErrorCode Check(KNTest *t, KNDeviceType type)
     }
     for (size_t ib = 0; ib < sizeof(Bs) / sizeof(Bs[0]); ib++)
       for (size_t ir = 0; ir < sizeof(rr) / sizeof(rr[0]); ir++) {
-        CheckTrace(k, th, Bs[ib], vs, vd, rr[ir][0], rr[ir][1], &ctr);
+        CheckTrace(k, th, Bs[ib], vs, vd, rr[ir][0], rr[ir][1], &ctr, &nbits);
         CheckFlowVJP(k, th, Bs[ib], vs, vd, ws, wd, wl, rr[ir][0], rr[ir][1], rows, &cvjp);
       }
   }
   PetscCall(KNTestOk(t, (PetscBool)(ctr.err <= TOL), "%s: trace matches partials (max diff %.1e of the terms' magnitude)", type, (double)ctr.err));
+  PetscCall(KNTestOk(t, (PetscBool)(nbits == 0), "%s: trace's currents equal partials' bit for bit (%" PetscInt_FMT " differ)", type, nbits));
   PetscCall(KNTestOk(t, (PetscBool)(cvjp.err <= TOL), "%s: flowvjp matches partials + second (max diff %.1e of the terms' magnitude)", type, (double)cvjp.err));
   PetscCall(KNDeviceDestroy(&d));
   PetscFunctionReturn(KN_SUCCESS);

@@ -72,6 +72,8 @@ static void CurrentSourceSecond(const PetscReal *restrict th, PetscInt B, const 
 
 /* ---- fused kernels ---- */
 
+/* g as in `current`; the accumulations use fma (KNFma, kntanh.h). */
+
 /* Conductance: gs = -gd = t0, gth = (dv, 0, 0); the trace term -(rd + rs) t0 is a constant of the edge,
    with dh/dv = 0 and dh/dth = (-(rd + rs), 0, 0). */
 static void ConductanceApply(KN_APP_ARGS)

@@ -51,7 +51,8 @@ static inline void DiffSecond_Core(PetscReal alpha, PetscReal c0, PetscReal c1, 
   }
 }
 
-/* Fused kernels. With a = act(z), D = act'(z): gs = -gd = t1 D, gth = (-t1 D, a), and the trace term
+/* Fused kernels: g as in `current`, so apply and trace agree with it bit for bit; the accumulations use fma
+   (KNFma, kntanh.h). With a = act(z), D = act'(z): gs = -gd = t1 D, gth = (-t1 D, a), and the trace term
    rd gd - rs gs = -(rd + rs) t1 D has dh/dv = 0 and dh/dth = (0, -(rd + rs) D). */
 static inline void ShiftApply_Core(PetscReal alpha, const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict fs, PetscReal *restrict fd)
 {

