@@ -9,7 +9,7 @@ typedef struct {
   PetscReal   expected, tol;
 } Published;
 
-/* shared/data/published/README.md, "independent re-evaluation" column */
+/* tests/data/published/README.md, "independent re-evaluation" column */
 static const Published flows[] = {
   {"twomoon", 1.06, 0.10}, {"circle", 0.83, 0.10}, {"8gaussians", 2.85, 0.10}, {"swissroll", 2.69, 0.10}, {"pinwheel", 2.35, 0.10}, {"2spirals", 2.68, 0.10},
 };
@@ -60,7 +60,7 @@ static PetscErrorCode Check(KNTest *t, const char dir[], const Published *p, Pet
 int main(int argc, char **argv)
 {
   KNTest t;
-  char   dir[PETSC_MAX_PATH_LEN] = "../shared/data/published";
+  char   dir[PETSC_MAX_PATH_LEN] = "tests/data/published";
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
   PetscCall(KNTestBegin(PETSC_COMM_WORLD, &t));
