@@ -95,6 +95,7 @@ PETSC_EXTERN PetscErrorCode KNCircuitSolveWithTrajectory(KNCircuit, Vec, PetscLo
 PETSC_EXTERN PetscErrorCode KNCircuitAdjointSolve(KNCircuit, Vec, Vec);
 PETSC_EXTERN PetscErrorCode KNCircuitGetTrajectoryBytes(KNCircuit, PetscLogDouble *);
 PETSC_EXTERN PetscErrorCode KNCircuitGetStats(KNCircuit, KNCircuitStats *);
+PETSC_EXTERN PetscErrorCode KNCircuitGetThreads(KNCircuit, PetscInt *, PetscInt *);
 PETSC_EXTERN PetscErrorCode KNCircuitSetStepComm(KNCircuit, MPI_Comm);
 
 /* Step-size controllers with the error norm over all data groups (registered by KNInitializePackage()):

@@ -364,6 +364,7 @@ PetscErrorCode KNCircuitView(KNCircuit c, PetscViewer viewer)
   PetscCall(PetscViewerASCIIPrintf(viewer, "KNCircuit %s: %" PetscInt_FMT " nodes, %" PetscInt_FMT " edges, device %s (%" PetscInt_FMT " parameters per edge), T = %g, batch %" PetscInt_FMT "%s%s, Jacobian %s\n", c->name ? c->name : "", c->N, c->E, dtype, c->rows, (double)c->T, c->B, c->flow ? ", flow" : "", c->reverse ? ", reversed" : "", KNJacobianTypes[c->jactype]));
   if (c->setupcalled) {
     PetscCall(KNCircuitPartitionView_Private(c, viewer));
+    PetscCall(KNCircuitPanelsView_Private(c, viewer));
     {
       TSType      type;
       TSAdapt     adapt;

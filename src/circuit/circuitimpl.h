@@ -20,6 +20,15 @@ typedef struct {
   PetscReal *gain;  /* per-edge current gain (device mismatch), NULL = 1: the fused kernels need it absent */
 } KNLocalEdges;
 
+/* Sample panels. The edge loops split the batch into fixed sample ranges (the split depends on B alone), each run by
+   one thread into its own kernel scratch and parameter sums; the sums are added in panel order, so the bits do not
+   depend on the number of threads (KN_PANELS, in knsys.h, is also the most threads a rank uses). */
+typedef struct {
+  PetscInt   b0, nb; /* samples b0 .. b0 + nb - 1 */
+  PetscReal *ebuf;   /* kernel scratch of those samples (a slice of the circuit's ebuf) */
+  PetscReal *gbuf;   /* their parameter sums, (nown_edges + 1) * rows; panel 0 uses the circuit's gbuf */
+} KNPanel;
+
 struct _p_KNCircuit {
   MPI_Comm       comm;
   PetscMPIInt    rank, size;
@@ -60,6 +69,9 @@ struct _p_KNCircuit {
   PetscReal *fbuf, *gbuf; /* output accumulation: (nown+1)*B and (nown_edges+1)*rows */
   PetscReal *ebuf;        /* per-edge scratch for the device kernels */
   PetscReal *lpbuf;       /* B: partial log-density terms */
+  PetscInt   npanel;      /* sample panels of every edge loop (1 or KN_PANELS) */
+  PetscInt   nthreads;    /* threads that run them: KNGetNumThreads(), 1 when an RHS is too little work to share */
+  KNPanel    panel[KN_PANELS];
 
   /* time stepping */
   TS        ts;
@@ -139,6 +151,10 @@ PETSC_INTERN PetscErrorCode KNCircuitStateParameters_Private(KNCircuit, Vec, Vec
 PETSC_INTERN PetscErrorCode KNCircuitCreateShellJacobianP_Private(KNCircuit, Mat *);
 PETSC_INTERN PetscErrorCode KNCircuitRHSJacobianP_Private(TS, PetscReal, Vec, Mat, void *);
 PETSC_INTERN PetscErrorCode KNCircuitDestroyLayout_Private(KNCircuit);
+PETSC_INTERN PetscErrorCode KNCircuitSetUpPanels_Private(KNCircuit);
+PETSC_INTERN PetscErrorCode KNCircuitDestroyPanels_Private(KNCircuit);
+PETSC_INTERN void           KNCircuitSumPanelParameters_Private(KNCircuit);
+PETSC_INTERN PetscErrorCode KNCircuitPanelsView_Private(KNCircuit, PetscViewer);
 PETSC_INTERN PetscErrorCode KNCircuitGatherVoltages_Private(KNCircuit, Vec, Vec);
 PETSC_INTERN PetscErrorCode KNCircuitRHSFunction_Private(TS, PetscReal, Vec, Vec, void *);
 PETSC_INTERN PetscErrorCode KNCircuitRHSJacobian_Private(TS, PetscReal, Vec, Mat, Mat, void *);

@@ -1,74 +1,91 @@
 /* Matrix-free Jacobians: the RHS Jacobian callbacks gather the linearisation point; one fused edge pass computes
    J^T w for the voltages and Jp^T w for the parameters (in the state's parameter block in state mode, kept for the
    Jp shell in jacobianp mode). */
+#include <string.h>
 #include "circuitimpl.h"
 
-/* y += J^T w over the local edges. t = sigma (w_d/C_d - w_s/C_s) is the weight of each edge's current
-   (lw holds w already scaled by sigma/C). Fused device kernel when the law has one. */
-static void FusedTranspose(KNCircuit c, const PetscReal *lv, const PetscReal *lw, PetscReal *yv, PetscReal *yth)
+/* y += J^T w over the local edges for the panel's samples, their Jp^T w in the panel's parameter sums.
+   t = sigma (w_d/C_d - w_s/C_s) is the weight of each edge's current (lw holds w already scaled by sigma/C).
+   Fused device kernel when the law has one. */
+static void FusedTranspose(KNCircuit c, const PetscReal *lv, const PetscReal *lw, const KNPanel *p)
 {
-  const PetscInt B = c->B, rows = c->rows;
-  PetscReal     *cur = c->ebuf, *gs = cur + B, *gd = gs + B, *gth = gd + B, *t = gth + rows * B;
+  const PetscInt   B = c->B, rows = c->rows, nb = p->nb;
+  const PetscReal *v = lv + p->b0, *w = lw + p->b0;
+  PetscReal       *cur = p->ebuf, *gs = cur + nb, *gd = gs + nb, *gth = gd + nb, *t = gth + rows * nb, *yv = c->fbuf + p->b0;
 
   for (PetscInt e = 0; e < c->le.n; e++) {
-    const PetscReal *vs = lv + c->le.in_s[e] * B, *vd = lv + c->le.in_d[e] * B, *ws = lw + c->le.in_s[e] * B, *wd = lw + c->le.in_d[e] * B;
-    PetscReal       *ys = yv + c->le.out_s[e] * B, *yd = yv + c->le.out_d[e] * B, *yt = yth + c->le.par[e] * rows;
+    const PetscReal *vs = v + c->le.in_s[e] * B, *vd = v + c->le.in_d[e] * B, *ws = w + c->le.in_s[e] * B, *wd = w + c->le.in_d[e] * B;
+    PetscReal       *ys = yv + c->le.out_s[e] * B, *yd = yv + c->le.out_d[e] * B, *yt = p->gbuf + c->le.par[e] * rows;
 
-    KNCircuitPrefetchEdge(c, e, lv, lw, yv);
+    KNCircuitPrefetchEdge(c, e, v, w, yv);
     if (c->kern->vjp && !c->le.gain) {
-      c->kern->vjp(c->le.theta + e * rows, B, vs, vd, ws, wd, ys, yd, yt);
+      c->kern->vjp(c->le.theta + e * rows, nb, vs, vd, ws, wd, ys, yd, yt);
       continue;
     }
     const PetscReal m = c->le.gain ? c->le.gain[e] : 1.0;
 
-    c->kern->partials(c->le.theta + e * rows, B, vs, vd, cur, gs, gd, gth);
-    for (PetscInt b = 0; b < B; b++) {
+    c->kern->partials(c->le.theta + e * rows, nb, vs, vd, cur, gs, gd, gth);
+    for (PetscInt b = 0; b < nb; b++) {
       t[b] = m * (wd[b] - ws[b]);
       ys[b] += t[b] * gs[b];
       yd[b] += t[b] * gd[b];
     }
     for (PetscInt r = 0; r < rows; r++) {
       PetscReal acc[KN_LANES] = {0};
-      KN_LANE_LOOP(B, b, l, acc[l] += t[b] * gth[r * B + b];);
+      KN_LANE_LOOP(nb, b, l, acc[l] += t[b] * gth[r * nb + b];);
       yt[r] += KNLaneSum(acc);
     }
   }
 }
 
 /* The log-density row: logp' = -sigma tr, tr = sum_e rd*gd - rs*gs (r = 1/C, 0 at ground); y += wl * d(-sigma tr)/dx. */
-static void TraceTranspose(KNCircuit c, const PetscReal *lv, const PetscReal *wl, PetscReal *yv, PetscReal *yth)
+static void TraceTranspose(KNCircuit c, const PetscReal *lv, const PetscReal *wl, const KNPanel *p)
 {
-  const PetscInt B = c->B, rows = c->rows;
-  PetscReal     *gss = c->ebuf, *gsd = gss + B, *gdd = gsd + B, *gsth = gdd + B, *gdth = gsth + rows * B;
+  const PetscInt   B = c->B, rows = c->rows, nb = p->nb;
+  const PetscReal *v = lv + p->b0, *wp = wl + p->b0;
+  PetscReal       *gss = p->ebuf, *gsd = gss + nb, *gdd = gsd + nb, *gsth = gdd + nb, *gdth = gsth + rows * nb, *yv = c->fbuf + p->b0;
 
   for (PetscInt e = 0; e < c->le.n; e++) {
     const PetscReal m = c->le.gain ? c->le.gain[e] : 1.0, rs = m * c->rcap_local[c->le.in_s[e]], rd = m * c->rcap_local[c->le.in_d[e]];
-    PetscReal      *ys = yv + c->le.out_s[e] * B, *yd = yv + c->le.out_d[e] * B, *yt = yth + c->le.par[e] * rows;
+    PetscReal      *ys = yv + c->le.out_s[e] * B, *yd = yv + c->le.out_d[e] * B, *yt = p->gbuf + c->le.par[e] * rows;
 
-    c->kern->second(c->le.theta + e * rows, B, lv + c->le.in_s[e] * B, lv + c->le.in_d[e] * B, gss, gsd, gdd, gsth, gdth);
-    for (PetscInt b = 0; b < B; b++) {
-      ys[b] -= wl[b] * (rd * gsd[b] - rs * gss[b]);
-      yd[b] -= wl[b] * (rd * gdd[b] - rs * gsd[b]);
+    c->kern->second(c->le.theta + e * rows, nb, v + c->le.in_s[e] * B, v + c->le.in_d[e] * B, gss, gsd, gdd, gsth, gdth);
+    for (PetscInt b = 0; b < nb; b++) {
+      ys[b] -= wp[b] * (rd * gsd[b] - rs * gss[b]);
+      yd[b] -= wp[b] * (rd * gdd[b] - rs * gsd[b]);
     }
     for (PetscInt r = 0; r < rows; r++) {
       PetscReal acc[KN_LANES] = {0};
-      KN_LANE_LOOP(B, b, l, acc[l] += wl[b] * (rd * gdth[r * B + b] - rs * gsth[r * B + b]););
+      KN_LANE_LOOP(nb, b, l, acc[l] += wp[b] * (rd * gdth[r * nb + b] - rs * gsth[r * nb + b]););
       yt[r] -= KNLaneSum(acc);
     }
   }
 }
 
 /* Flow variant of FusedTranspose + TraceTranspose in one edge pass (the law's flowvjp kernel; no gains). */
-static void FlowTranspose(KNCircuit c, const PetscReal *lv, const PetscReal *lw, const PetscReal *wl, PetscReal *yv, PetscReal *yth)
+static void FlowTranspose(KNCircuit c, const PetscReal *lv, const PetscReal *lw, const PetscReal *wl, const KNPanel *p)
 {
-  const PetscInt B = c->B, rows = c->rows;
+  const PetscInt   B = c->B, rows = c->rows, nb = p->nb;
+  const PetscReal *v = lv + p->b0, *w = lw + p->b0, *wp = wl + p->b0;
+  PetscReal       *yv = c->fbuf + p->b0;
 
   for (PetscInt e = 0; e < c->le.n; e++) {
-    const PetscReal *vs = lv + c->le.in_s[e] * B, *vd = lv + c->le.in_d[e] * B, *ws = lw + c->le.in_s[e] * B, *wd = lw + c->le.in_d[e] * B;
+    const PetscReal *vs = v + c->le.in_s[e] * B, *vd = v + c->le.in_d[e] * B, *ws = w + c->le.in_s[e] * B, *wd = w + c->le.in_d[e] * B;
     const PetscReal  rs = c->rcap_local[c->le.in_s[e]], rd = c->rcap_local[c->le.in_d[e]];
 
-    KNCircuitPrefetchEdge(c, e, lv, lw, yv);
-    c->kern->flowvjp(c->le.theta + e * rows, B, vs, vd, ws, wd, wl, rs, rd, yv + c->le.out_s[e] * B, yv + c->le.out_d[e] * B, yth + c->le.par[e] * rows);
+    KNCircuitPrefetchEdge(c, e, v, w, yv);
+    c->kern->flowvjp(c->le.theta + e * rows, nb, vs, vd, ws, wd, wp, rs, rd, yv + c->le.out_s[e] * B, yv + c->le.out_d[e] * B, p->gbuf + c->le.par[e] * rows);
+  }
+}
+
+/* One panel's share of J^T w and Jp^T w, its parameter sums started from zero (a thread: no PETSc calls). */
+static void TransposePanel(KNCircuit c, const PetscReal *lv, const PetscReal *lw, const PetscReal *wl, const KNPanel *p)
+{
+  memset(p->gbuf, 0, sizeof(PetscReal) * (size_t)((c->nown_edges + 1) * c->rows));
+  if (c->flow && c->kern->flowvjp && !c->le.gain) FlowTranspose(c, lv, lw, wl, p);
+  else {
+    FusedTranspose(c, lv, lw, p);
+    if (c->flow) TraceTranspose(c, lv, wl, p);
   }
 }
 
@@ -97,13 +114,10 @@ PetscErrorCode KNCircuitJacobianTransposeApply_Private(KNCircuit c, Vec lvJ, Vec
     PetscCallMPI(MPI_Bcast(wl, (PetscMPIInt)B, MPIU_REAL, 0, c->comm));
   }
   PetscCall(PetscArrayzero(c->fbuf, nv + B));
-  PetscCall(PetscArrayzero(c->gbuf, np + c->rows));
   PetscCall(VecGetArrayRead(lvJ, &lv));
-  if (c->flow && c->kern->flowvjp && !c->le.gain) FlowTranspose(c, lv, lw, wl, c->fbuf, c->gbuf);
-  else {
-    FusedTranspose(c, lv, lw, c->fbuf, c->gbuf);
-    if (c->flow) TraceTranspose(c, lv, wl, c->fbuf, c->gbuf);
-  }
+#pragma omp parallel for num_threads(c->nthreads) if (c->nthreads > 1) schedule(static, 1)
+  for (PetscInt p = 0; p < c->npanel; p++) TransposePanel(c, lv, lw, wl, &c->panel[p]);
+  KNCircuitSumPanelParameters_Private(c);
   PetscCall(VecRestoreArrayRead(lvJ, &lv));
   PetscCall(VecRestoreArray(c->lw, &lw));
   if (Y) {

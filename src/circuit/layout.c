@@ -140,6 +140,7 @@ PetscErrorCode KNCircuitSetUpLayout_Private(KNCircuit c)
   PetscCall(PetscFree(owned_gid));
   PetscCall(VecDestroy(&X));
   PetscCall(PetscMalloc4((c->nown + 1) * c->B, &c->fbuf, (c->nown_edges + 1) * c->rows, &c->gbuf, (6 + 3 * c->rows) * c->B, &c->ebuf, c->B, &c->lpbuf));
+  PetscCall(KNCircuitSetUpPanels_Private(c));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -164,6 +165,7 @@ PetscErrorCode KNCircuitDestroyLayout_Private(KNCircuit c)
   PetscCall(VecScatterDestroy(&c->tscatter));
   PetscCall(VecScatterDestroy(&c->gscatter));
   PetscCall(PetscFree4(c->fbuf, c->gbuf, c->ebuf, c->lpbuf));
+  PetscCall(KNCircuitDestroyPanels_Private(c));
   PetscFunctionReturn(KN_SUCCESS);
 }
 

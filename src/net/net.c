@@ -258,21 +258,25 @@ PetscErrorCode KNNetSetOptionsPrefix(KNNet net, const char prefix[])
 
   Options Database Keys:
 + -kn_readout_last <K> - the output is the last K node voltages of the final layer
-- -kn_adjoint_memory <MiB> - what the trajectories kept from the loss pass may hold per rank (KNNetSetAdjointMemory())
+. -kn_adjoint_memory <MiB> - what the trajectories kept from the loss pass may hold per rank (KNNetSetAdjointMemory())
+- -kn_threads <n> - threads per rank for the edge loops of layers set up afterwards (KNSetNumThreads())
 
   Level: beginner
 @*/
 PetscErrorCode KNNetSetFromOptions(KNNet net)
 {
-  PetscInt  K = net->nread;
+  PetscInt  K = net->nread, threads;
   PetscReal mib = net->adjoint_memory / 1048576.0;
-  PetscBool set, mset;
+  PetscBool set, mset, tset;
 
   PetscFunctionBegin;
   PetscOptionsBegin(net->comm, net->prefix, "KirchhoffNet network options", "KNNet");
   PetscCall(PetscOptionsInt("-kn_readout_last", "Read out the last K nodes of the final layer (default: all nodes)", "KNNetSetReadoutLast", K, &K, &set));
   PetscCall(PetscOptionsReal("-kn_adjoint_memory", "MiB per rank the trajectories kept from the loss pass may hold; a layer that does not fit is integrated again for its adjoint (0: always; default a quarter of the rank's share of the node)", "KNNetSetAdjointMemory", mib, &mib, &mset));
+  PetscCall(KNGetNumThreads(&threads, NULL));
+  PetscCall(PetscOptionsInt("-kn_threads", "Threads per rank for the edge loops (default: the process's cores / ranks on the node, or OMP_NUM_THREADS; results do not depend on it)", "KNSetNumThreads", threads, &threads, &tset));
   PetscOptionsEnd();
+  if (tset) PetscCall(KNSetNumThreads(threads));
   if (set) PetscCall(KNNetSetReadoutLast(net, K));
   if (mset) {
     PetscCheck(mib >= 0 && !PetscIsInfOrNanReal(mib), net->comm, PETSC_ERR_ARG_OUTOFRANGE, "-kn_adjoint_memory must be a finite number of MiB >= 0, got %g", (double)mib);

@@ -54,7 +54,16 @@ PetscErrorCode KNTrainerSetUpGrid_Private(KNTrainer tr)
     PetscCall(KNGridGetAcrossComm(tr->grid, &across));
     if (tr->sync_steps) PetscCall(KNNetSetStepComm(tr->net, across)); /* adaptive steps: those of the whole batch */
   }
-  if (tr->monitor) PetscCall(PetscPrintf(tr->comm, "knet train: %" PetscInt_FMT " data group%s x %d graph rank%s (%s; -kn_data_groups G changes it)\n", G, G > 1 ? "s" : "", size / (PetscMPIInt)G, size / G > 1 ? "s" : "", why));
+  if (tr->monitor) {
+    PetscInt    T, used;
+    const char *twhy;
+    char        more[64] = "";
+
+    PetscCall(KNGetNumThreads(&T, &twhy));
+    used = PetscMin(T, KN_PANELS);
+    if (T > used) PetscCall(PetscSNPrintf(more, sizeof(more), ", %" PetscInt_FMT " available: more ranks use them", T));
+    PetscCall(PetscPrintf(tr->comm, "knet train: %" PetscInt_FMT " data group%s x %d graph rank%s (%s; -kn_data_groups G changes it) x %" PetscInt_FMT " thread%s per rank (%s%s; -kn_threads)\n", G, G > 1 ? "s" : "", size / (PetscMPIInt)G, size / G > 1 ? "s" : "", why, used, used > 1 ? "s" : "", twhy, more));
+  }
   PetscFunctionReturn(KN_SUCCESS);
 }
 
