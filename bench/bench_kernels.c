@@ -105,7 +105,7 @@ KN_BENCH_INLINE void MinVJP_Core(Family fam, PetscInt rows, PetscBool flow, Pets
 {
   PetscReal a0[KN_LANES] = {0}, a1[KN_LANES] = {0}, a2[KN_LANES] = {0}, a3[KN_LANES] = {0};
 
-  KN_DEVICE_LANE_LOOP(n, i, l, {
+  KN_LANE_LOOP(n, i, l, {
     const PetscReal t = wd[i] - ws[i];
     if (fam == FAM_CONST) a0[l] += t;
     else {

@@ -106,7 +106,7 @@ static inline void ConductanceVJP_Core(const PetscReal *restrict th, PetscInt B,
   const PetscReal t0 = th[0];
   PetscReal       a0[KN_LANES] = {0}, a1[KN_LANES] = {0};
 
-  KN_DEVICE_LANE_LOOP(B, b, l, {
+  KN_LANE_LOOP(B, b, l, {
     const PetscReal t = wd[b] - ws[b], q = t * t0;
     ys[b] += q;
     yd[b] -= q;
@@ -137,7 +137,7 @@ static void CurrentSourceVJP(KN_VJP_ARGS)
 {
   PetscReal a0[KN_LANES] = {0};
 
-  KN_DEVICE_LANE_LOOP(B, b, l, a0[l] += wd[b] - ws[b];);
+  KN_LANE_LOOP(B, b, l, a0[l] += wd[b] - ws[b];);
   yth[0] += KNLaneSum(a0);
 }
 

@@ -84,7 +84,7 @@ static inline void ShiftVJP_Core(PetscReal alpha, const PetscReal *restrict th, 
   const PetscReal t0 = th[0], t1 = th[1];
   PetscReal       a0[KN_LANES] = {0}, a1[KN_LANES] = {0}, a2[KN_LANES] = {0};
 
-  KN_DEVICE_LANE_LOOP(B, b, l, {
+  KN_LANE_LOOP(B, b, l, {
     const PetscReal z = vs[b] - vd[b] - t0, t = wd[b] - ws[b], d = KNDAct(z, alpha), q = t1 * (t * d);
     ys[b] += q;
     yd[b] -= q;
@@ -156,7 +156,7 @@ static inline void ReluDiffVJP_Core(const PetscReal *restrict th, PetscInt B, co
   const PetscReal t0 = th[0], t1 = th[1];
   PetscReal       a0[KN_LANES] = {0}, a1[KN_LANES] = {0}, a2[KN_LANES] = {0};
 
-  KN_DEVICE_LANE_LOOP(B, b, l, {
+  KN_LANE_LOOP(B, b, l, {
     const PetscReal dv = vs[b] - vd[b], d = KNDAct(t1 * dv + t0, 0.0), q = (wd[b] - ws[b]) * d;
     ys[b] = KNFma(t1, q, ys[b]);
     yd[b] = KNFma(-t1, q, yd[b]);

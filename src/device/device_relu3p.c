@@ -81,7 +81,7 @@ static inline void Act3PVJP_Core(PetscReal alpha, const PetscReal *restrict th, 
   const PetscReal t0 = th[0], t1 = th[1], t2 = th[2];
   PetscReal       a0[KN_LANES] = {0}, a1[KN_LANES] = {0}, a2[KN_LANES] = {0}, a3[KN_LANES] = {0};
 
-  KN_DEVICE_LANE_LOOP(B, b, l, {
+  KN_LANE_LOOP(B, b, l, {
     const PetscReal d = KNDAct(t0 * vs[b] + t1 * vd[b] + t2, alpha), q = (wd[b] - ws[b]) * d;
     ys[b] = KNFma(t0, q, ys[b]);
     yd[b] = KNFma(t1, q, yd[b]);

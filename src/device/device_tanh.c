@@ -146,7 +146,7 @@ static void Tanh3PVJP(const PetscReal *restrict th, PetscInt B, const PetscReal 
   const PetscReal t0 = th[0], t1 = th[1], t2 = th[2];
   PetscReal       a0[KN_LANES] = {0}, a1[KN_LANES] = {0}, a2[KN_LANES] = {0};
 
-  KN_DEVICE_LANE_LOOP(B, b, l, {
+  KN_LANE_LOOP(B, b, l, {
     const PetscReal g = KNTanh(t0 * vs[b] + t1 * vd[b] + t2), q = (wd[b] - ws[b]) * KNFma(-g, g, 1.0);
     ys[b] = KNFma(t0, q, ys[b]);
     yd[b] = KNFma(t1, q, yd[b]);
@@ -178,7 +178,7 @@ static void Tanh3PFlowVJP(const PetscReal *restrict th, PetscInt B, const PetscR
   const PetscReal t0 = th[0], t1 = th[1], t2 = th[2], c2 = 2.0 * (rd * t1 - rs * t0);
   PetscReal       a0[KN_LANES] = {0}, a1[KN_LANES] = {0}, a2[KN_LANES] = {0}, a3[KN_LANES] = {0}, sw;
 
-  KN_DEVICE_LANE_LOOP(B, b, l, {
+  KN_LANE_LOOP(B, b, l, {
     const PetscReal g = KNTanh(t0 * vs[b] + t1 * vd[b] + t2), s = KNFma(-g, g, 1.0), q = s * KNFma(c2 * wl[b], g, wd[b] - ws[b]);
     ys[b] = KNFma(t0, q, ys[b]);
     yd[b] = KNFma(t1, q, yd[b]);
@@ -207,7 +207,7 @@ static void TanhDiffVJP(const PetscReal *restrict th, PetscInt B, const PetscRea
   const PetscReal t0 = th[0], t1 = th[1];
   PetscReal       a0[KN_LANES] = {0}, a1[KN_LANES] = {0};
 
-  KN_DEVICE_LANE_LOOP(B, b, l, {
+  KN_LANE_LOOP(B, b, l, {
     const PetscReal dv = vs[b] - vd[b], g = KNTanh(t1 * dv + t0), q = (wd[b] - ws[b]) * KNFma(-g, g, 1.0);
     ys[b] = KNFma(t1, q, ys[b]);
     yd[b] = KNFma(-t1, q, yd[b]);
@@ -237,7 +237,7 @@ static void TanhDiffFlowVJP(const PetscReal *restrict th, PetscInt B, const Pets
   const PetscReal t0 = th[0], t1 = th[1], R = rd + rs, c2 = -2.0 * R * t1;
   PetscReal       a0[KN_LANES] = {0}, a1[KN_LANES] = {0}, a2[KN_LANES] = {0};
 
-  KN_DEVICE_LANE_LOOP(B, b, l, {
+  KN_LANE_LOOP(B, b, l, {
     const PetscReal dv = vs[b] - vd[b], g = KNTanh(t1 * dv + t0), s = KNFma(-g, g, 1.0), q = s * KNFma(c2 * wl[b], g, wd[b] - ws[b]);
     ys[b] = KNFma(t1, q, ys[b]);
     yd[b] = KNFma(-t1, q, yd[b]);

@@ -58,21 +58,3 @@ static inline void KNDeviceZero_Private(PetscInt n, PetscReal *restrict a)
 
 #include "sys/knlanes.h"
 
-/* KN_LANE_LOOP (sys/knlanes.h) with the lane loop kept rolled for the unroller: the same lanes (b mod KN_LANES in full
-   blocks, lane 0 in the remainder), hence the same bits. Why: when gcc 12 unrolls the lane loop completely before
-   vectorising, it may vectorise across blocks instead, with permutes and in-order reductions, 3-5x slower (seen for
-   bodies with two lane sums); kept rolled, the lane loop is vectorised as it is, one vector per KN_LANES/4 lanes. */
-#define KN_DEVICE_LANE_LOOP(B, b, l, ...) \
-  do { \
-    PetscInt kn_b0_ = 0; \
-    for (; kn_b0_ + KN_LANES <= (B); kn_b0_ += KN_LANES) \
-      _Pragma("GCC unroll 1") for (PetscInt l = 0; l < KN_LANES; l++) \
-      { \
-        const PetscInt b = kn_b0_ + l; \
-        __VA_ARGS__ \
-      } \
-    for (PetscInt b = kn_b0_; b < (B); b++) { \
-      const PetscInt l = 0; \
-      __VA_ARGS__ \
-    } \
-  } while (0)
