@@ -80,6 +80,7 @@ struct _p_KNCircuit {
   PetscReal dt0;
   PetscBool auto_dt;          /* no -ts_dt given: each adaptive solve picks its first step (firststep.c) */
   Vec       fs0, fs1;         /* work of the first-step choice */
+  Vec       first_x;          /* the state whose f(x) fs0 holds, for the solve's first RHS call only (NULL once used) */
   Vec       vatol, vrtol;
   MPI_Comm  stepcomm; /* joins the data groups: the steps are chosen over all of them (MPI_COMM_NULL: this TS alone) */
   KNCircuitStats stats;
@@ -144,6 +145,7 @@ PETSC_INTERN PetscErrorCode KNCircuitSetUpTS_Private(KNCircuit);
 PETSC_INTERN PetscErrorCode KNCircuitSetUpStepComm_Private(KNCircuit);
 PETSC_INTERN PetscErrorCode KNCircuitForwardSolve_Private(KNCircuit, Vec);
 PETSC_INTERN PetscErrorCode KNCircuitInitialStep_Private(KNCircuit, Vec, PetscReal *);
+PETSC_INTERN PetscErrorCode KNCircuitReuseInitialRHS_Private(KNCircuit, PetscReal, Vec, Vec, PetscBool *);
 PETSC_INTERN PetscErrorCode KNCircuitSetUpTrajectory_Private(KNCircuit);
 PETSC_INTERN PetscErrorCode KNCircuitDropTrajectory_Private(KNCircuit);
 PETSC_INTERN PetscErrorCode KNCircuitGetParameterOffset_Private(KNCircuit, PetscInt *);

@@ -1,6 +1,8 @@
 /* The automatic first step of an adaptive layer solve: Hairer, Norsett and Wanner, Solving ODEs I, section II.4, as
-   torchdiffeq's _select_initial_step computes it for dopri5. Two RHS evaluations; the step sizes are chosen, not
-   differentiated, so the adjoint stays the exact discrete adjoint of the steps taken. */
+   torchdiffeq's _select_initial_step computes it for dopri5. Two RHS evaluations, the first of which is also the first
+   stage of the first step (as torchdiffeq reuses it); the step sizes are chosen, not differentiated, so the adjoint
+   stays the exact discrete adjoint of the steps taken. */
+#include <string.h>
 #include "circuitimpl.h"
 
 /* Sums v[0..n) over the batch: over the group's ranks, then over the data groups in group order, so that every rank
@@ -90,5 +92,32 @@ PetscErrorCode KNCircuitInitialStep_Private(KNCircuit c, Vec X, PetscReal *dt)
   PetscCall(TSGetAdapt(c->ts, &adapt));
   PetscCall(TSAdaptGetStepLimits(adapt, &dtmin, &dtmax));
   *dt = PetscClipInterval(a * PetscMin(100 * h0, h1), dtmin, PetscMin(dtmax, KNCircuitPhysicalDuration(c)));
+  c->first_x = X; /* fs0 = f(X) until the solve's first RHS call */
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* F = fs0 if this is the first RHS call since the first step was chosen, at t = 0 and at the same state bit for bit
+   (TSRK's first stage: its f(y0) is not evaluated twice); *reused says whether it was. Cheap: O(state), not O(E). */
+PetscErrorCode KNCircuitReuseInitialRHS_Private(KNCircuit c, PetscReal t, Vec X, Vec F, PetscBool *reused)
+{
+  const PetscReal *x, *x0;
+  PetscInt         n, n0;
+  Vec              first = c->first_x;
+
+  PetscFunctionBegin;
+  *reused     = PETSC_FALSE;
+  c->first_x = NULL;
+  if (!first || t != 0.0) PetscFunctionReturn(KN_SUCCESS);
+  PetscCall(VecGetLocalSize(X, &n));
+  PetscCall(VecGetLocalSize(first, &n0));
+  if (n == n0) {
+    PetscCall(VecGetArrayRead(X, &x));
+    PetscCall(VecGetArrayRead(first, &x0));
+    *reused = (PetscBool)(x == x0 || !memcmp(x, x0, sizeof(PetscReal) * (size_t)n));
+    PetscCall(VecRestoreArrayRead(first, &x0));
+    PetscCall(VecRestoreArrayRead(X, &x));
+  }
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, reused, 1, MPIU_BOOL, MPI_LAND, c->comm));
+  if (*reused) PetscCall(VecCopy(c->fs0, F));
   PetscFunctionReturn(KN_SUCCESS);
 }

@@ -1,8 +1,10 @@
 /* Sample panels: the threads of one rank share each RHS and J^T pass by samples (see KNPanel in circuitimpl.h). */
 #include "circuitimpl.h"
 
-/* Below this many edge-samples per pass, waking a second thread costs more than it saves (a few microseconds). */
-#define KN_PANEL_MIN_WORK 16384
+/* Below this much work per pass (edge-samples, a flow's four times a forward's), waking a second thread costs more
+   than it saves: friedman's 264 edges x 64 samples (7 us per RHS) ran 2.8x slower on 2 threads, twomoons' flow layers
+   (60 x 512, 50 us) 1.4x faster. */
+#define KN_PANEL_MIN_WORK 32768
 
 PetscErrorCode KNCircuitSetUpPanels_Private(KNCircuit c)
 {
@@ -20,7 +22,7 @@ PetscErrorCode KNCircuitSetUpPanels_Private(KNCircuit c)
     else c->panel[p].gbuf = c->gbuf;
   }
   PetscCall(KNGetNumThreads(&threads, NULL));
-  c->nthreads = c->le.n * B >= KN_PANEL_MIN_WORK ? PetscMin(threads, c->npanel) : 1;
+  c->nthreads = c->le.n * B * (c->flow ? 4 : 1) >= KN_PANEL_MIN_WORK ? PetscMin(threads, c->npanel) : 1;
   PetscFunctionReturn(KN_SUCCESS);
 }
 

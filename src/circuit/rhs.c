@@ -126,7 +126,11 @@ PetscErrorCode KNCircuitComputeRHS(KNCircuit c, Vec X, Vec F)
 
 PetscErrorCode KNCircuitRHSFunction_Private(TS ts, PetscReal t, Vec X, Vec F, void *ctx)
 {
+  KNCircuit c = (KNCircuit)ctx;
+  PetscBool reused;
+
   PetscFunctionBegin;
-  PetscCall(KNCircuitComputeRHS((KNCircuit)ctx, X, F));
+  PetscCall(KNCircuitReuseInitialRHS_Private(c, t, X, F, &reused));
+  if (!reused) PetscCall(KNCircuitComputeRHS(c, X, F));
   PetscFunctionReturn(KN_SUCCESS);
 }

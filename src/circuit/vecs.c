@@ -68,6 +68,7 @@ PetscErrorCode KNCircuitSetParameters(KNCircuit c, Vec theta)
   PetscInt         n;
 
   PetscFunctionBegin;
+  c->first_x = NULL; /* its f(x) was of the old parameters */
   PetscCall(VecGetLocalSize(theta, &n));
   PetscCall(VecGetArrayRead(theta, &a));
   PetscCall(KNCheckFiniteArray(PETSC_COMM_SELF, n, a, "circuit parameters"));

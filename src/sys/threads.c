@@ -93,6 +93,6 @@ PetscErrorCode KNSetNumThreads(PetscInt n)
   PetscFunctionBegin;
   PetscCheck(n >= 1, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "-kn_threads %" PetscInt_FMT ": the number of threads must be at least 1", n);
   KNNumThreads    = n;
-  KNNumThreadsWhy = "-kn_threads";
+  KNNumThreadsWhy = "as requested";
   PetscFunctionReturn(KN_SUCCESS);
 }

@@ -9,7 +9,7 @@ typedef struct {
   PetscInt     B;
 } Case;
 
-/* A fully connected circuit of 40 nodes (780 edges): enough work per pass for two threads. */
+/* A fully connected circuit of 48 nodes (1128 edges): enough work per pass for two threads. */
 static PetscErrorCode CreateCircuit(const Case *k, PetscInt threads, KNGraph g, KNDevice d, KNCircuit *c)
 {
   PetscInt E;
@@ -91,7 +91,7 @@ static PetscErrorCode Check(KNTest *t, const Case *k)
   PetscReal nz;
 
   PetscFunctionBeginUser;
-  PetscCall(KNGraphCreateFullyConnected(PETSC_COMM_WORLD, 40, PETSC_FALSE, 1, 1, &g));
+  PetscCall(KNGraphCreateFullyConnected(PETSC_COMM_WORLD, 48, PETSC_FALSE, 1, 1, &g));
   PetscCall(KNDeviceCreate(PETSC_COMM_WORLD, &d));
   PetscCall(KNDeviceSetType(d, k->type));
   PetscCall(Products(k, 1, g, d, &used1, &F1, &Y1, &Z1));
