@@ -62,6 +62,8 @@ static PetscErrorCode GroupError(TSAdapt adapt, TS ts, PetscInt *order, PetscRea
   KNAdaptGroups *ag = (KNAdaptGroups *)adapt->data;
   Vec            U;
   PetscReal      ea, er;
+  TSRHSFunction  rhs;
+  void          *ctx;
 
   PetscFunctionBegin;
   *enorm = -1, *n = 0, *order = PETSC_DECIDE;
@@ -80,6 +82,11 @@ static PetscErrorCode GroupError(TSAdapt adapt, TS ts, PetscInt *order, PetscRea
     *order = orders[0];
     if (!ag->Y) PetscCall(VecDuplicate(U, &ag->Y));
     PetscCall(TSEvaluateStep(ts, *order - 1, ag->Y, NULL));
+    PetscCall(TSGetRHSFunction(ts, NULL, &rhs, &ctx));
+    if (rhs == KNCircuitRHSFunction_Private && adapt->wnormtype == NORM_2) { /* a circuit's: the partition-independent sum */
+      PetscCall(KNCircuitErrorNorm2_Private((KNCircuit)ctx, adapt->ignore_max, U, ag->Y, enorm, n));
+      PetscFunctionReturn(KN_SUCCESS);
+    }
     PetscCall(TSErrorWeightedNorm(ts, U, ag->Y, adapt->wnormtype, enorm, &ea, &er));
     if (ag->across != MPI_COMM_NULL && adapt->wnormtype == NORM_2) PetscCall(CountWeightedEntries(adapt, ts, U, ag->Y, n));
   }

@@ -2,7 +2,7 @@
 #pragma once
 
 #include <petsc/private/tsimpl.h> /* adapt->wnormtype, always_accept, timestepjustdecreased, ts->ops->evaluate* */
-#include <kn/kncircuit.h>
+#include "circuitimpl.h"
 
 typedef struct {
   MPI_Comm    across; /* one rank per group, in group order; MPI_COMM_NULL: this TS alone */

@@ -84,6 +84,7 @@ struct _p_KNCircuit {
   Vec       vatol, vrtol;
   MPI_Comm  stepcomm; /* joins the data groups: the steps are chosen over all of them (MPI_COMM_NULL: this TS alone) */
   KNCircuitStats stats;
+  PetscReal     *nodesum; /* (N + 1) * KN_NODESUM_MAX: the partition-independent sums of nodesum.c */
 
   /* the trajectory kept from a forward solve for the adjoint (tape.c) */
   PetscBool      tape_valid;       /* the TS trajectory holds the last solve, whose adjoint has not run yet */
@@ -144,6 +145,9 @@ PETSC_INTERN PetscErrorCode KNCircuitCreateTS_Private(KNCircuit);
 PETSC_INTERN PetscErrorCode KNCircuitSetUpTS_Private(KNCircuit);
 PETSC_INTERN PetscErrorCode KNCircuitSetUpStepComm_Private(KNCircuit);
 PETSC_INTERN PetscErrorCode KNCircuitForwardSolve_Private(KNCircuit, Vec);
+#define KN_NODESUM_MAX 3
+PETSC_INTERN PetscErrorCode KNCircuitSumOverNodes_Private(KNCircuit, PetscInt, const PetscReal[], PetscReal[]);
+PETSC_INTERN PetscErrorCode KNCircuitErrorNorm2_Private(KNCircuit, PetscReal, Vec, Vec, PetscReal *, PetscReal *);
 PETSC_INTERN PetscErrorCode KNCircuitInitialStep_Private(KNCircuit, Vec, PetscReal *);
 PETSC_INTERN PetscErrorCode KNCircuitReuseInitialRHS_Private(KNCircuit, PetscReal, Vec, Vec, PetscBool *);
 PETSC_INTERN PetscErrorCode KNCircuitSetUpTrajectory_Private(KNCircuit);

@@ -5,15 +5,13 @@
 #include <string.h>
 #include "circuitimpl.h"
 
-/* Sums v[0..n) over the batch: over the group's ranks, then over the data groups in group order, so that every rank
-   of every group gets the same bits. */
-static PetscErrorCode SumOverBatch(KNCircuit c, PetscInt n, PetscReal v[])
+/* Adds v[0..n) of the data groups in group order, so that every rank of every group gets the same bits. */
+static PetscErrorCode SumOverGroups(KNCircuit c, PetscInt n, PetscReal v[])
 {
   PetscMPIInt G = 1;
   PetscReal  *all;
 
   PetscFunctionBegin;
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, v, (PetscMPIInt)n, MPIU_REAL, MPIU_SUM, c->comm));
   if (c->stepcomm != MPI_COMM_NULL) PetscCallMPI(MPI_Comm_size(c->stepcomm, &G));
   if (G == 1) PetscFunctionReturn(KN_SUCCESS);
   PetscCall(PetscMalloc1(n * G, &all));
@@ -26,31 +24,35 @@ static PetscErrorCode SumOverBatch(KNCircuit c, PetscInt n, PetscReal v[])
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* RMS norms of a/scale for each of the na arrays a[j], scale_i = atol_i + rtol_i |y0_i|; entries with zero tolerance
-   (the parameters of the augmented state) do not count. */
+/* RMS norms of a/scale for each of the na arrays a[j], scale_i = atol_i + rtol_i |y0_i|, over the voltages and the
+   log-density (the parameters riding in the state have zero tolerance); summed in node order, then over the groups. */
 static PetscErrorCode WeightedRMS(KNCircuit c, Vec Y0, PetscInt na, Vec a[], PetscReal nrm[])
 {
+  const PetscInt   B = c->B, m = na + 1, nv = c->nown * B + ((c->flow && c->rank == 0) ? B : 0);
   const PetscReal *y, *at, *rt, *v[2];
-  PetscReal        s[3] = {0, 0, 0};
-  PetscInt         n;
+  PetscReal       *part, s[3] = {0, 0, 0};
 
   PetscFunctionBegin;
-  PetscCall(VecGetLocalSize(Y0, &n));
+  PetscCall(PetscCalloc1(m * (c->nown + 1), &part));
   PetscCall(VecGetArrayRead(Y0, &y));
   PetscCall(VecGetArrayRead(c->vatol, &at));
   PetscCall(VecGetArrayRead(c->vrtol, &rt));
   for (PetscInt j = 0; j < na; j++) PetscCall(VecGetArrayRead(a[j], &v[j]));
-  for (PetscInt i = 0; i < n; i++) {
+  for (PetscInt i = 0; i < nv; i++) {
     const PetscReal sc = at[i] + rt[i] * PetscAbsReal(y[i]);
+    PetscReal      *p  = part + m * (i / B); /* node slot, or nown for the log-density */
+
     if (sc <= 0) continue;
-    for (PetscInt j = 0; j < na; j++) s[j] += (v[j][i] / sc) * (v[j][i] / sc);
-    s[na] += 1;
+    for (PetscInt j = 0; j < na; j++) p[j] += (v[j][i] / sc) * (v[j][i] / sc);
+    p[na] += 1;
   }
   for (PetscInt j = 0; j < na; j++) PetscCall(VecRestoreArrayRead(a[j], &v[j]));
   PetscCall(VecRestoreArrayRead(c->vrtol, &rt));
   PetscCall(VecRestoreArrayRead(c->vatol, &at));
   PetscCall(VecRestoreArrayRead(Y0, &y));
-  PetscCall(SumOverBatch(c, na + 1, s));
+  PetscCall(KNCircuitSumOverNodes_Private(c, m, part, s));
+  PetscCall(PetscFree(part));
+  PetscCall(SumOverGroups(c, m, s));
   for (PetscInt j = 0; j < na; j++) nrm[j] = s[na] > 0 ? PetscSqrtReal(s[j] / s[na]) : 0;
   PetscFunctionReturn(KN_SUCCESS);
 }

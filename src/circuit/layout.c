@@ -166,6 +166,7 @@ PetscErrorCode KNCircuitDestroyLayout_Private(KNCircuit c)
   PetscCall(VecScatterDestroy(&c->gscatter));
   PetscCall(PetscFree4(c->fbuf, c->gbuf, c->ebuf, c->lpbuf));
   PetscCall(KNCircuitDestroyPanels_Private(c));
+  PetscCall(PetscFree(c->nodesum));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
