@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing on Debian 12, configures and builds. Usage:
 #   tools/bootstrap.sh demo   -> then runs the main job (knet train's quick demo: a two-moons flow, a few minutes)
-#   tools/bootstrap.sh test   -> then runs the whole test suite and prints "N passed, N failed"
+#   tools/bootstrap.sh test   -> then runs the whole test suite, and the 1-rank tests again under ASan + UBSan, and
+#                                prints "N passed, N failed"
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -30,8 +31,15 @@ case "${1:-demo}" in
     set +e
     meson test -C build --print-errorlogs --num-processes 2
     rc=$?
+    # The sanitizer gate: an ASan + UBSan build runs the 1-rank C tests and the fuzz corpora (a few minutes).
+    # allocator_may_return_null: an absurd allocation fails as plain malloc would, and the code must handle it.
+    [ -d build-asan ] || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+    meson compile -C build-asan >/dev/null
+    ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+      meson test -C build-asan --suite serial --suite fuzz --print-errorlogs --num-processes 2
+    rc=$((rc | $?))
     set -e
-    /usr/bin/python3 tools/test-summary.py build/meson-logs/testlog.json
+    /usr/bin/python3 tools/test-summary.py build/meson-logs/testlog.json build-asan/meson-logs/testlog.json
     exit $rc ;;
   *) echo "usage: $0 [demo|test]" >&2; exit 2 ;;
 esac

@@ -17,7 +17,7 @@ fi
 meson compile -C build-fuzz $(for t in "${targets[@]}"; do echo "tests/fuzz/fuzz-$t"; done) >/dev/null
 
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:allocator_may_return_null=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 found=0
 for t in "${targets[@]}"; do
