@@ -231,9 +231,11 @@ PetscErrorCode KNTrainerCheckRunDirectory_Private(KNTrainer tr)
   int         st[2] = {0, 0};
   PetscMPIInt rank;
   size_t      l;
+  PetscBool   help;
 
   PetscFunctionBegin;
-  if (tr->run.resume[0] || tr->run.checked || !tr->rundir[0]) PetscFunctionReturn(KN_SUCCESS);
+  PetscCall(PetscOptionsHasHelp(NULL, &help)); /* -help sets up without training: nothing is written */
+  if (tr->run.resume[0] || tr->run.checked || !tr->rundir[0] || help) PetscFunctionReturn(KN_SUCCESS);
   if (tr->run.dir[0]) PetscCall(PetscStrncpy(dir, tr->run.dir, sizeof(dir)));
   else PetscCall(PetscSNPrintf(dir, sizeof(dir), "%s/ckpt", tr->rundir));
   PetscCallMPI(MPI_Comm_rank(tr->comm, &rank));
