@@ -59,7 +59,7 @@ resume_case() { # dir, launcher words...
   out=$("$@" "$knet" train -options_file tiny.yaml -kn_run_dir "$d" -kn_checkpoint_every 5 -kn_max_walltime 0.001 2>&1); rc=$?
   cmd=$(echo "$out" | sed -n 's/^knet train: to continue (on any number of ranks): //p')
   echo "# stopped with $rc; printed: $cmd"
-  [ $rc -eq 85 ] && [ "$cmd" = "$* $knet train -kn_run_dir $d -kn_resume auto" ] || [ "$cmd" = "$knet train -kn_run_dir $d -kn_resume auto" -a $# -eq 0 ] || return 1
+  [ $rc -eq 85 ] && [ "$cmd" = "${*:+$* }$knet train -kn_run_dir $d -kn_resume auto" ] || return 1
   cp "$d/options.txt" "$d.options"
   out=$(eval "$cmd" 2>&1); r=$?
   echo "$out" | grep -q "continuing with the options stored in $d/ckpt/ckpt_00000001.h5" || { echo "# $(echo "$out" | tail -2)"; return 1; }
