@@ -6,6 +6,7 @@
 #  - a stopped run prints the exact command that continues it; that command (no config, no options repeated) takes
 #    the options stored in the checkpoint and ends with the uninterrupted model, bitwise, on 1 and on 2 ranks
 #  - on resume options.txt is kept and the options given now take precedence (-kn_train_epochs extends a finished run)
+#  - -kn_resume auto of a run that wrote no checkpoints does not start over its model.h5
 # TAP output.
 set -u
 knet="$KN_BUILD_ROOT/knet"
@@ -62,7 +63,7 @@ resume_case() { # dir, launcher words...
   [ $rc -eq 85 ] && [ "$cmd" = "${*:+$* }$knet train -kn_run_dir $d -kn_resume auto" ] || return 1
   cp "$d/options.txt" "$d.options"
   out=$(eval "$cmd" 2>&1); r=$?
-  echo "$out" | grep -q "continuing with the options stored in $d/ckpt/ckpt_00000001.h5" || { echo "# $(echo "$out" | tail -2)"; return 1; }
+  echo "$out" | grep -q "the run.s options are those stored in $d/ckpt/ckpt_00000001.h5" || { echo "# $(echo "$out" | tail -2)"; return 1; }
   return $r
 }
 resume_case s1; r=$?
@@ -76,6 +77,13 @@ out=$("$knet" train -kn_run_dir s1 -kn_resume auto -kn_train_epochs 15 2>&1); rc
 rows=$(tail -n +2 s1/metrics.csv | grep -c '^[0-9]')
 [ "$rows" -eq 15 ] && cmp -s s1.options s1/options.txt
 ok $((rc | $?)) "options given on resume take precedence: -kn_train_epochs 15 extends the finished 12-epoch run (metrics.csv has $rows rows)"
+
+# -kn_resume auto of a finished run that wrote no checkpoints would start from scratch over its model: refused
+cp m1/model.h5 m1.model
+err=$("$knet" train -kn_run_dir m1 -kn_resume auto 2>&1); rc=$?
+[ $rc -ne 0 ] && echo "$err" | grep -q "the run's options are those stored in m1/options.txt" &&
+  echo "$err" | grep -q "m1 holds a model.h5 but no checkpoint in m1/ckpt to continue from" && cmp -s m1.model m1/model.h5
+ok $? "-kn_resume auto of a run without checkpoints (its options from options.txt) refuses to start over its model.h5"
 
 echo "1..$n"
 [ $failed -eq 0 ]

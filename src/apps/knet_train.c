@@ -89,7 +89,7 @@ static PetscErrorCode ChooseOptions(MPI_Comm comm, int argc, char **argv, PetscB
   *demo = PETSC_FALSE;
   PetscCall(KNTrainerInsertStoredOptions(comm, NULL, source, sizeof(source)));
   if (source[0]) {
-    PetscCall(PetscPrintf(comm, "knet train: -kn_resume: continuing with the options stored in %s (the options given now take precedence)\n", source));
+    PetscCall(PetscPrintf(comm, "knet train: -kn_resume: the run's options are those stored in %s (the options given now take precedence)\n", source));
     PetscFunctionReturn(KN_SUCCESS);
   }
   PetscCall(PetscOptionsHasHelp(NULL, &help));

@@ -113,3 +113,4 @@ PETSC_INTERN PetscErrorCode KNTrainerEnd_LongRun(KNTrainer);
 PETSC_INTERN PetscErrorCode KNTrainerView_LongRun(KNTrainer, PetscViewer);
 PETSC_INTERN PetscErrorCode KNTrainerMakeCheckpointDirectory_Private(KNTrainer, PetscBool);
 PETSC_INTERN PetscErrorCode KNTrainerCheckRunDirectory_Private(KNTrainer);
+PETSC_INTERN PetscErrorCode KNTrainerCheckNothingToResume_Private(KNTrainer);

@@ -189,6 +189,7 @@ static PetscErrorCode LoadNewest(KNTrainer tr)
     PetscCall(KNCheckpointRemoveFile(tr->comm, tmps[k]));
   }
   PetscCall(KNCheckpointListDestroy(ntmp, &tmps));
+  if (!n) PetscCall(KNTrainerCheckNothingToResume_Private(tr));
   if (!n && tr->monitor) PetscCall(PetscPrintf(tr->comm, "knet train: -kn_resume auto: no checkpoint in %s, starting from the beginning\n", r->dir));
   for (k = 0; k < n; k++) {
     PetscErrorCode ierr;

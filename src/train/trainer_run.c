@@ -260,3 +260,19 @@ PetscErrorCode KNTrainerCheckRunDirectory_Private(KNTrainer tr)
   tr->run.checked = PETSC_TRUE;
   PetscFunctionReturn(KN_SUCCESS);
 }
+
+/* -kn_resume auto without a checkpoint starts from the beginning (a job requeued before its first checkpoint), but
+   not over a finished model of a run that wrote no checkpoints. */
+PetscErrorCode KNTrainerCheckNothingToResume_Private(KNTrainer tr)
+{
+  int         st[2] = {0, 0};
+  PetscMPIInt rank;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(tr->comm, &rank));
+  if (!rank) Leftovers(tr->rundir, &st[0], &st[1]);
+  PetscCallMPI(MPI_Bcast(st, 2, MPI_INT, 0, tr->comm));
+  if (st[0] && tr->run.overwrite) PetscCall(PetscPrintf(tr->comm, "knet train: -kn_run_overwrite: replacing the model.h5 of %s\n", tr->rundir));
+  PetscCheck(!st[0] || tr->run.overwrite, tr->comm, PETSC_ERR_ARG_WRONGSTATE, "-kn_resume auto: %s holds a model.h5 but no checkpoint in %s to continue from (the run wrote none): start it again with -kn_run_overwrite, or use another -kn_run_dir", tr->rundir, tr->run.dir);
+  PetscFunctionReturn(KN_SUCCESS);
+}
