@@ -53,13 +53,14 @@ setup() { rm -rf "$tmp/b"; meson setup "$tmp/b" "$src" "$@" > "$tmp/setup.log" 2
 marches() { grep -o -- '-march=[^ "]*' "$tmp/b/compile_commands.json" | sort | uniq -c | tr '\n' ' '; }
 setup -Dcpu=portable; r=$?
 [ $r -eq 0 ] && ! grep -q -- '-march' "$tmp/b/compile_commands.json" && grep -q 'cpu: portable, no -march' "$tmp/setup.log"
-ok $? "-Dcpu=portable: no -march in any compile command (runs on any x86-64 node)"
+ok $? "-Dcpu=portable: no -march in any compile command (runs on any node of the architecture)"
 setup -Dcpu=native; r=$?
 [ $r -eq 0 ] && [ "$(grep -c -- '-march=native' "$tmp/b/compile_commands.json")" -gt 10 ] && [ "$(grep -o -- '-march=[^ "]*' "$tmp/b/compile_commands.json" | sort -u)" = "-march=native" ]
 ok $? "-Dcpu=native: -march=native in the compile commands ($(marches))"
-setup -Dcpu=x86-64-v2; r=$?
-[ $r -eq 0 ] && [ "$(grep -o -- '-march=[^ "]*' "$tmp/b/compile_commands.json" | sort -u)" = "-march=x86-64-v2" ]
-ok $? "-Dcpu=x86-64-v2: passed on as -march=x86-64-v2"
+case $(uname -m) in x86_64) level=x86-64-v2 ;; aarch64) level=armv8-a ;; *) level=native ;; esac
+setup -Dcpu=$level; r=$?
+[ $r -eq 0 ] && [ "$(grep -o -- '-march=[^ "]*' "$tmp/b/compile_commands.json" | sort -u)" = "-march=$level" ]
+ok $? "-Dcpu=$level: passed on as -march=$level"
 setup -Dcpu=no-such-cpu; r=$?
 [ $r -ne 0 ] && grep -q -- "-Dcpu=no-such-cpu: the compiler does not accept -march=no-such-cpu" "$tmp/setup.log"
 ok $? "-Dcpu=no-such-cpu: configure fails naming the value"
