@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The build for other machines and other programs:
-#  - meson install (into a temporary DESTDIR) puts kn.h, kn/*.h, libkirchhoffnet, kirchhoffnet.pc and knet in place;
-#    examples/rc_decay.c compiles with `cc $(pkg-config --cflags --libs kirchhoffnet)` against that tree and prints
-#    the exact RC discharge on 1 rank
+#  - meson install (into a temporary DESTDIR) puts kn.h, kn/*.h, libkirchhoffnet, kirchhoffnet.pc, knet and the
+#    configs in place; examples/rc_decay.c compiles with `cc $(pkg-config --cflags --libs kirchhoffnet)` against that
+#    tree and prints the exact RC discharge on 1 rank
 #  - meson setup: -Dcpu=portable compiles without -march, -Dcpu=native with -march=native, an unknown -Dcpu value and
 #    a PETSc without YAML or a serial HDF5 (stand-in .pc files on PKG_CONFIG_PATH) stop the configure step with one
 #    message naming the cause (configure only: nothing is compiled)
@@ -24,8 +24,10 @@ lib=$(find "$dest" -name 'libkirchhoffnet.so*' | head -1)
 knet=$(find "$dest" -path '*/bin/knet' | head -1)
 nh=$(find "$dest" -path '*/include/kn/*.h' | wc -l)
 nsrc=$(find "$src/include/kn" -name '*.h' | wc -l)
-[ $r -eq 0 ] && [ -n "$pc" ] && [ -n "$lib" ] && [ -n "$knet" ] && [ -n "$(find "$dest" -path '*/include/kn.h')" ] && [ "$nh" -eq "$nsrc" ]
-ok $? "meson install: include/kn.h, $nh of $nsrc include/kn/*.h, $(basename "${lib:-no libkirchhoffnet}"), kirchhoffnet.pc, bin/knet"
+nc=$(find "$dest" -path '*/share/kirchhoffnet/configs/*.yaml' | wc -l)
+[ $r -eq 0 ] && [ -n "$pc" ] && [ -n "$lib" ] && [ -n "$knet" ] && [ -n "$(find "$dest" -path '*/include/kn.h')" ] && [ "$nh" -eq "$nsrc" ] &&
+  [ "$nc" -eq "$(find "$src/configs" -name '*.yaml' | wc -l)" ]
+ok $? "meson install: include/kn.h, $nh of $nsrc include/kn/*.h, $(basename "${lib:-no libkirchhoffnet}"), kirchhoffnet.pc, bin/knet, $nc configs"
 
 # A build dir made before pkgconfig.relocatable became a default option has an absolute prefix: point it at the stage.
 if [ -n "$pc" ] && ! grep -q '^prefix=${pcfiledir}' "$pc"; then
