@@ -3,7 +3,7 @@
 #  - --mem: train.sbatch asks for 8G per node (sbatch --mem overrides it), sweep.sbatch for 4G
 #  - srun's MPI plugin: with the site's MpiDefault=none train.sbatch picks pmix from `srun --mpi=list` and trains on 2
 #    ranks; with MpiDefault=pmix it passes no --mpi (the site's choice); KN_SRUN_MPI=NAME is passed as --mpi=NAME
-#  - -kn_max_walltime from the job's own end time: a 3-minute job with KN_MARGIN=170 stops itself with a checkpoint
+#  - -kn_max_walltime from the job's own end time (default margin 180 s for a 5-minute job): a 3-minute job with KN_MARGIN=170 stops itself with a checkpoint
 #    (the wall-time stop, not the signal), exit 85 -> with KN_REQUEUE=0 the job ends COMPLETED with 0:0 (as a healthy
 #    jobs/chain.sh link must), and a second job continues from that checkpoint to the end
 #  - sweep.sbatch: a config whose data files are absent is skipped (task COMPLETED, no run directory), the others train
@@ -59,6 +59,9 @@ mpi_case() { # name, extra env -> sets log, rc
 mpi_case mpi-none ""
 grep -q "^== srun --mpi=pmix --kill-on-bad-exit=1 " "$log"
 ok $((rc | $?)) "MpiDefault=none: train.sbatch runs '$(grep -o '^== srun [^ ]* [^ ]*' "$log")' (from srun --mpi=list) and knet trains on 2 ranks"
+w=$(sed -n 's/^== job ends at .*: -kn_max_walltime \([0-9]*\) (margin 180 s)$/\1/p' "$log")
+[ -n "$w" ] && [ "$w" -gt 0 ] && [ "$w" -le 120 ]
+ok $? "--time=5 without KN_MARGIN: the default margin of 180 s (before the 120 s signal) gives -kn_max_walltime ${w:-?}"
 sed -i 's/^MpiDefault=none/MpiDefault=pmix/' "$SLURM_CONF"
 scontrol reconfigure
 for _ in $(seq 1 50); do scontrol show config | grep -q 'MpiDefault *= pmix' && break; sleep 0.2; done
