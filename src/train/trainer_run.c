@@ -1,7 +1,6 @@
 /* KNTrainer run directories: what an earlier run left there (refused unless the run is resumed or
    -kn_run_overwrite is given), and the option table a run stored, so that -kn_resume continues it without the
    options being repeated. */
-#include <errno.h>
 #include <unistd.h>
 #include <kn/kncheckpoint.h>
 #include "taskimpl.h"
