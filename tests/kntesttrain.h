@@ -40,7 +40,8 @@ static inline PetscErrorCode KNTestReadMetrics(const char dir[], KNTestMetrics *
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* Trains with the given options (added to a cleared database) in run directory <dir>; returns the trainer. */
+/* Trains with the given options (added to a cleared database) in run directory <dir>; returns the trainer. The
+   directories are fixed names, so a run of the tests again starts them anew (-kn_run_overwrite). */
 static inline PetscErrorCode KNTestTrain(MPI_Comm comm, const char options[], const char dir[], KNTrainer *tr)
 {
   char opt[PETSC_MAX_PATH_LEN + 32];
@@ -48,7 +49,7 @@ static inline PetscErrorCode KNTestTrain(MPI_Comm comm, const char options[], co
   PetscFunctionBeginUser;
   PetscCall(PetscOptionsClear(NULL));
   PetscCall(PetscOptionsInsertString(NULL, options));
-  PetscCall(PetscSNPrintf(opt, sizeof(opt), "-kn_run_dir %s -kn_train_monitor 0", dir));
+  PetscCall(PetscSNPrintf(opt, sizeof(opt), "-kn_run_dir %s -kn_train_monitor 0 -kn_run_overwrite", dir));
   PetscCall(PetscOptionsInsertString(NULL, opt));
   PetscCall(KNTrainerCreate(comm, tr));
   PetscCall(KNTrainerSetFromOptions(*tr));

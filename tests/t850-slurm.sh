@@ -74,7 +74,8 @@ JobCompType=jobcomp/none
 JobAcctGatherType=jobacct_gather/none
 KillWait=10
 MinJobAge=600
-NodeName=$host CPUs=$cpus State=UNKNOWN
+SlurmdParameters=config_overrides
+NodeName=$host CPUs=$cpus RealMemory=65536 State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:4
 EOF
 slurmctld -f "$SLURM_CONF" 2> "$tmp/log/ctld.err" || skip_all "slurmctld does not start here: $(tail -1 "$tmp/log/ctld.err")"

@@ -96,6 +96,8 @@ PETSC_EXTERN PetscErrorCode KNTrainerSetSchedule(KNTrainer, const char[]);
 PETSC_EXTERN PetscErrorCode KNTrainerSetSeed(KNTrainer, PetscInt64);
 PETSC_EXTERN PetscErrorCode KNTrainerSetRunDirectory(KNTrainer, const char[]);
 PETSC_EXTERN PetscErrorCode KNTrainerGetRunDirectory(KNTrainer, const char **);
+PETSC_EXTERN PetscErrorCode KNTrainerSetRunOverwrite(KNTrainer, PetscBool);
+PETSC_EXTERN PetscErrorCode KNTrainerInsertStoredOptions(MPI_Comm, const char[], char[], size_t);
 PETSC_EXTERN PetscErrorCode KNTrainerGetResult(KNTrainer, PetscInt *, PetscReal *, PetscReal *, PetscReal *);
 PETSC_EXTERN PetscErrorCode KNTrainerGetGradientCheck(KNTrainer, PetscReal *, PetscReal *);
 

@@ -57,6 +57,7 @@ typedef struct {
   PetscInt            last_iter;         /* step of the newest checkpoint written or read (-1: none) */
   PetscReal           seconds0, best;    /* training time before the resume; best test metric so far */
   PetscBool           resumed, installed;
+  PetscBool           overwrite, checked; /* -kn_run_overwrite; the run directory was checked (KNTrainerCheckRunDirectory_Private()) */
   int                 signal;            /* the signal that stopped the run */
   KNTrainerStopReason reason;
 } KNTrainerLongRun;
@@ -111,3 +112,5 @@ PETSC_INTERN PetscErrorCode KNTrainerBoundary_LongRun(KNTrainer, PetscInt, Petsc
 PETSC_INTERN PetscErrorCode KNTrainerEnd_LongRun(KNTrainer);
 PETSC_INTERN PetscErrorCode KNTrainerView_LongRun(KNTrainer, PetscViewer);
 PETSC_INTERN PetscErrorCode KNTrainerMakeCheckpointDirectory_Private(KNTrainer, PetscBool);
+PETSC_INTERN PetscErrorCode KNTrainerCheckRunDirectory_Private(KNTrainer);
+PETSC_INTERN PetscErrorCode KNTrainerCheckNothingToResume_Private(KNTrainer);

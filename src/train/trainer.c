@@ -222,6 +222,7 @@ PetscErrorCode KNTrainerSetRunDirectory(KNTrainer tr, const char dir[])
 {
   PetscFunctionBegin;
   PetscCall(PetscStrncpy(tr->rundir, dir, sizeof(tr->rundir)));
+  tr->run.checked = PETSC_FALSE;
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -276,6 +277,7 @@ PetscErrorCode KNTrainerGetResult(KNTrainer tr, PetscInt *epochs, PetscReal *los
 . -kn_data_groups_sync_steps <true> - adaptive time steps (-ts_adapt_type basic) are chosen from the error over all
   groups (TSAdapt kngroups), so any G gives the steps, and results, of one group; false: each group adapts to its slice
 . -kn_run_dir <runs/DATE-TIME> - the run directory
+. -kn_run_overwrite <false> - start anew in a run directory that holds a run (else refused; see KNTrainerSetRunOverwrite())
 . -kn_seed <42> - the run's seed
 . -kn_checkpoint_every <0>, -kn_checkpoint_seconds <0>, -kn_checkpoint_keep <3>, -kn_checkpoint_dir <run dir/ckpt>,
   -kn_checkpoint_signals <true>, -kn_resume <auto|FILE>, -kn_max_walltime <0> - long runs, see KNTrainerSetResume()
@@ -378,6 +380,7 @@ PetscErrorCode KNTrainerSetUp(KNTrainer tr)
 
   PetscFunctionBegin;
   if (tr->setupcalled) PetscFunctionReturn(KN_SUCCESS);
+  PetscCall(KNTrainerCheckRunDirectory_Private(tr)); /* before the data and the net: an occupied run directory fails at once */
   PetscCall(KNTaskSetSeed(tr->task, tr->seed));
   PetscCall(KNTaskGetType(tr->task, &type));
   PetscCall(PetscStrcmp(type, KNTASKDENSITY, &density));

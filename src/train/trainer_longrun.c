@@ -111,6 +111,7 @@ PetscErrorCode KNTrainerSetFromOptions_LongRun(KNTrainer tr)
   PetscCall(PetscOptionsString("-kn_checkpoint_dir", "Checkpoint directory (default <run dir>/ckpt)", "KNTrainerSetCheckpointDirectory", r->dir, r->dir, sizeof(r->dir), NULL));
   PetscCall(PetscOptionsBool("-kn_checkpoint_signals", "SIGUSR1/SIGTERM: checkpoint at the next batch boundary and stop (knet train exits with 85)", "KNSignalsInstall", r->signals, &r->signals, NULL));
   PetscCall(PetscOptionsString("-kn_resume", "Continue a run: auto (newest readable checkpoint, or a fresh start) or a checkpoint file", "KNTrainerSetResume", r->resume, r->resume, sizeof(r->resume), NULL));
+  PetscCall(PetscOptionsBool("-kn_run_overwrite", "Start a new run in a run directory that holds one (its checkpoints and model.h5 are removed)", "KNTrainerSetRunOverwrite", r->overwrite, &r->overwrite, NULL));
   PetscCall(PetscOptionsReal("-kn_max_walltime", "Stop with a checkpoint before this many seconds have passed (0: no limit; knet train exits with 85)", "KNTrainerSetMaxWalltime", r->walltime, &r->walltime, NULL));
   PetscOptionsEnd();
   PetscCall(KNTrainerSetCheckpointInterval(tr, r->every, r->seconds));
@@ -188,6 +189,7 @@ static PetscErrorCode LoadNewest(KNTrainer tr)
     PetscCall(KNCheckpointRemoveFile(tr->comm, tmps[k]));
   }
   PetscCall(KNCheckpointListDestroy(ntmp, &tmps));
+  if (!n) PetscCall(KNTrainerCheckNothingToResume_Private(tr));
   if (!n && tr->monitor) PetscCall(PetscPrintf(tr->comm, "knet train: -kn_resume auto: no checkpoint in %s, starting from the beginning\n", r->dir));
   for (k = 0; k < n; k++) {
     PetscErrorCode ierr;
@@ -240,21 +242,6 @@ static PetscErrorCode TrimMetrics(KNTrainer tr)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* A run that does not resume must not mix its checkpoints with those of an earlier run (-kn_resume auto would later
-   pick the newest, which might be the other run's). */
-static PetscErrorCode CheckFresh(KNTrainer tr)
-{
-  PetscInt n;
-  char   **files, newest[PETSC_MAX_PATH_LEN] = "";
-
-  PetscFunctionBegin;
-  PetscCall(KNCheckpointList(tr->comm, tr->run.dir, &n, &files, NULL, NULL));
-  if (n) PetscCall(PetscStrncpy(newest, files[0], sizeof(newest)));
-  PetscCall(KNCheckpointListDestroy(n, &files));
-  PetscCheck(!n, tr->comm, PETSC_ERR_ARG_WRONGSTATE, "%s already holds %" PetscInt_FMT " checkpoint(s) of an earlier run (newest %s): continue that run with -kn_resume auto, or start a new one with another -kn_run_dir (or -kn_checkpoint_dir)", tr->run.dir, n, newest);
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
 /* After the run directory exists: checkpoint directory, signal handlers, resume. */
 PetscErrorCode KNTrainerStart_LongRun(KNTrainer tr)
 {
@@ -269,7 +256,7 @@ PetscErrorCode KNTrainerStart_LongRun(KNTrainer tr)
     PetscCall(KNSignalsInstall());
     r->installed = PETSC_TRUE;
   }
-  if (!r->resume[0]) PetscCall(CheckFresh(tr));
+  PetscCall(KNTrainerCheckRunDirectory_Private(tr)); /* also after KNTrainerSetUp(): the directory may have changed */
   if (ResumeAuto(tr)) PetscCall(LoadNewest(tr));
   else if (r->resume[0]) {
     PetscCall(KNTrainerLoadCheckpoint(tr, r->resume));

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <petscviewer.h>
 #include <kn/knio.h>
 #include <kn/knrobust.h>
@@ -44,20 +45,25 @@ PetscErrorCode KNTrainerMakeRunDirectory_Private(KNTrainer tr)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* options.txt: the effective option table; metrics.csv: the header (a resumed run keeps its metrics.csv). */
+/* options.txt: the effective option table; metrics.csv: the header. A resumed run keeps both (options.txt records
+   how the run was started; each checkpoint holds the table it was written with). */
 PetscErrorCode KNTrainerWriteOptions_Private(KNTrainer tr)
 {
   PetscViewer v;
   char        path[PETSC_MAX_PATH_LEN];
   PetscMPIInt rank;
-  int         ok = 1;
+  int         ok = 1, keep = 0;
 
   PetscFunctionBegin;
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/options.txt", tr->rundir));
-  PetscCall(PetscViewerASCIIOpen(tr->comm, path, &v));
-  PetscCall(PetscOptionsView(NULL, v));
-  PetscCall(PetscViewerDestroy(&v));
   PetscCallMPI(MPI_Comm_rank(tr->comm, &rank));
+  if (!rank) keep = tr->run.resumed && access(path, F_OK) == 0;
+  PetscCallMPI(MPI_Bcast(&keep, 1, MPI_INT, 0, tr->comm));
+  if (!keep) {
+    PetscCall(PetscViewerASCIIOpen(tr->comm, path, &v));
+    PetscCall(PetscOptionsView(NULL, v));
+    PetscCall(PetscViewerDestroy(&v));
+  }
   if (!rank && !tr->run.resumed) {
     FILE *fp;
     PetscCall(PetscSNPrintf(path, sizeof(path), "%s/metrics.csv", tr->rundir));
