@@ -1,7 +1,9 @@
-static char help[] = "Bad circuit input gives a clear error, never a crash: capacitance, batch, duration, scale, parameters, solver choice.\n";
+static char help[] = "Bad circuit input gives a clear error, never a crash: capacitance, batch, duration, scale, parameters, solver choice; "
+                     "a blow-up names the layer, the step and the time.\n";
 
 #include "kntestutil.h"
 #include <math.h>
+#include <string.h>
 
 static PetscErrorCode NewCircuit(KNCircuit *c)
 {
@@ -28,6 +30,52 @@ static PetscErrorCode NewCircuit(KNCircuit *c)
     PetscCall(PetscPopErrorHandler()); \
     PetscCall(KNTestOk(t, (PetscBool)(e_ != 0), "%s is rejected (error %d)", what, (int)e_)); \
   } while (0)
+
+/* Keeps the first error message (the one raised where the error happened). */
+static PetscErrorCode KeepMessage(MPI_Comm comm, int line, const char *fun, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
+{
+  char *kept = (char *)ctx;
+  if (!kept[0] && mess) (void)PetscStrncpy(kept, mess, 512);
+  return n;
+}
+
+/* Parameters of 1e150 make the currents overflow within a few steps: the solve must stop naming the layer, the
+   step and the time, not report a NaN inside PETSc or go on with Inf voltages. */
+static PetscErrorCode CheckBlowUp(KNTest *t)
+{
+  KNCircuit      c;
+  KNDevice       d;
+  KNGraph        g;
+  Vec            X, th;
+  char           msg[512] = "";
+  PetscErrorCode e;
+
+  PetscFunctionBeginUser;
+  PetscCall(KNGraphCreateRandom(PETSC_COMM_WORLD, 6, 20, 1, &g));
+  PetscCall(KNDeviceCreate(PETSC_COMM_WORLD, &d));
+  PetscCall(KNDeviceSetType(d, KNDEVICERELUDIFF));
+  PetscCall(KNCircuitCreate(PETSC_COMM_WORLD, &c));
+  PetscCall(KNCircuitSetGraph(c, g));
+  PetscCall(KNCircuitSetDevice(c, d));
+  PetscCall(KNCircuitSetName(c, "7"));
+  PetscCall(KNCircuitSetBatchSize(c, 2));
+  PetscCall(KNCircuitSetUp(c));
+  PetscCall(KNCircuitCreateStateVec(c, &X));
+  PetscCall(VecSet(X, 1.0));
+  PetscCall(KNCircuitCreateParameterVec(c, &th));
+  PetscCall(VecSet(th, 1e150));
+  PetscCall(KNCircuitSetParameters(c, th));
+  PetscCall(PetscPushErrorHandler(KeepMessage, msg));
+  e = KNCircuitSolve(c, X);
+  PetscCall(PetscPopErrorHandler());
+  PetscCall(KNTestOk(t, (PetscBool)(e && strstr(msg, "Layer 7") && strstr(msg, "NaN or Inf") && strstr(msg, "step") && strstr(msg, "t = ")), "a blow-up stops the solve naming the layer, step and time: \"%s\"", msg));
+  PetscCall(VecDestroy(&X));
+  PetscCall(VecDestroy(&th));
+  PetscCall(KNCircuitDestroy(&c));
+  PetscCall(KNDeviceDestroy(&d));
+  PetscCall(KNGraphDestroy(&g));
+  PetscFunctionReturn(KN_SUCCESS);
+}
 
 int main(int argc, char **argv)
 {
@@ -80,6 +128,7 @@ int main(int argc, char **argv)
   PetscCall(NewCircuit(&c));
   EXPECT_ERROR(&t, KNCircuitSolve(c, NULL), "solving before set-up");
   PetscCall(KNCircuitDestroy(&c));
+  PetscCall(CheckBlowUp(&t));
   {
     int rc = KNTestEnd(&t);
     PetscCall(PetscFinalize());

@@ -107,7 +107,7 @@ PETSC_EXTERN PetscErrorCode KNTrainerGetGradientCheck(KNTrainer, PetscReal *, Pe
 typedef enum {
   KN_TRAINER_NOT_STOPPED,      /* not trained yet */
   KN_TRAINER_COMPLETED,        /* all epochs, or -kn_train_max_iterations, done */
-  KN_TRAINER_STOPPED_SIGNAL,   /* SIGUSR1/SIGTERM: checkpoint written, stopped early */
+  KN_TRAINER_STOPPED_SIGNAL,   /* SIGUSR1/SIGTERM/SIGINT: checkpoint written, stopped early */
   KN_TRAINER_STOPPED_WALLTIME  /* -kn_max_walltime: checkpoint written, stopped early */
 } KNTrainerStopReason;
 

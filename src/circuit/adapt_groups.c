@@ -102,6 +102,20 @@ PetscErrorCode KNAdaptGroupsError_Private(TSAdapt adapt, TS ts, PetscInt *order,
   PetscFunctionBegin;
   PetscCall(GroupError(adapt, ts, order, enorm, &n));
   if (ag->across != MPI_COMM_NULL) PetscCall(CombineGroups(adapt, adapt->wnormtype, n, enorm));
+  if (PetscIsInfOrNanReal(*enorm)) { /* a blow-up: say where, not only that a norm was NaN */
+    TSRHSFunction rhs;
+    void         *ctx;
+    PetscReal     t;
+    PetscInt      step;
+    KNCircuit     c;
+
+    PetscCall(TSGetRHSFunction(ts, NULL, &rhs, &ctx));
+    PetscCall(TSGetTime(ts, &t));
+    PetscCall(TSGetStepNumber(ts, &step));
+    c = rhs == KNCircuitRHSFunction_Private ? (KNCircuit)ctx : NULL;
+    SETERRQ(PetscObjectComm((PetscObject)adapt), PETSC_ERR_FP, "Layer %s: the state became NaN or Inf in step %" PetscInt_FMT " from t = %g (the error estimate is not finite); the circuit blew up: lower the learning rate or the initial scale of the parameters",
+            c && c->name ? c->name : "", step + 1, (double)(c ? t / c->hw_scale : t));
+  }
   PetscFunctionReturn(KN_SUCCESS);
 }
 

@@ -1,4 +1,5 @@
-/* SIGUSR1 / SIGTERM: handlers that only record the signal; the trainer acts on it at the next mini-batch boundary. */
+/* SIGUSR1 / SIGTERM / SIGINT: handlers that only record the signal; the trainer acts on it at the next mini-batch
+   boundary. SIGINT (Ctrl-C) is a user's SIGTERM: the run stops with a checkpoint instead of losing its work. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <signal.h>
@@ -6,9 +7,9 @@
 #include <kn/kntrainer.h>
 
 static volatile sig_atomic_t KNSignalCaught = 0;
-static struct sigaction      KNSignalOld[2];
+static struct sigaction      KNSignalOld[3];
 static PetscBool             KNSignalInstalled = PETSC_FALSE;
-static const int             KNSignalNumbers[2] = {SIGUSR1, SIGTERM};
+static const int             KNSignalNumbers[3] = {SIGUSR1, SIGTERM, SIGINT};
 
 static void KNSignalHandler(int sig)
 {
@@ -16,7 +17,7 @@ static void KNSignalHandler(int sig)
 }
 
 /*@C
-  KNSignalsInstall - installs handlers for SIGUSR1 and SIGTERM that only remember the signal (KNSignalsGet()); the
+  KNSignalsInstall - installs handlers for SIGUSR1, SIGTERM and SIGINT that only remember the signal (KNSignalsGet()); the
   trainer then writes a checkpoint at the next mini-batch boundary and stops (KN_EXIT_CHECKPOINTED from knet train)
 
   Not Collective
@@ -40,7 +41,7 @@ PetscErrorCode KNSignalsInstall(void)
   sa.sa_handler = KNSignalHandler;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART; /* interrupted system calls (I/O, MPI progress) resume */
-  for (int k = 0; k < 2; k++) PetscCheck(!sigaction(KNSignalNumbers[k], &sa, &KNSignalOld[k]), PETSC_COMM_SELF, PETSC_ERR_SYS, "Cannot install the handler of signal %d: %s", KNSignalNumbers[k], strerror(errno));
+  for (int k = 0; k < 3; k++) PetscCheck(!sigaction(KNSignalNumbers[k], &sa, &KNSignalOld[k]), PETSC_COMM_SELF, PETSC_ERR_SYS, "Cannot install the handler of signal %d: %s", KNSignalNumbers[k], strerror(errno));
   KNSignalCaught    = 0;
   KNSignalInstalled = PETSC_TRUE;
   PetscFunctionReturn(KN_SUCCESS);
@@ -57,7 +58,7 @@ PetscErrorCode KNSignalsRestore(void)
 {
   PetscFunctionBegin;
   if (!KNSignalInstalled) PetscFunctionReturn(KN_SUCCESS);
-  for (int k = 0; k < 2; k++) (void)sigaction(KNSignalNumbers[k], &KNSignalOld[k], NULL);
+  for (int k = 0; k < 3; k++) (void)sigaction(KNSignalNumbers[k], &KNSignalOld[k], NULL);
   KNSignalInstalled = PETSC_FALSE;
   PetscFunctionReturn(KN_SUCCESS);
 }

@@ -49,7 +49,7 @@ PETSC_INTERN PetscErrorCode KNTaskNetNodes_Private(KNNet, PetscInt *, PetscInt *
 typedef struct {
   PetscInt            every, keep;       /* checkpoint every k steps (0: off); keep the newest k files */
   PetscReal           seconds, walltime; /* checkpoint every s seconds (0: off); stop with a checkpoint before this (0: off) */
-  PetscBool           signals;           /* SIGUSR1/SIGTERM: checkpoint at the next batch boundary and stop */
+  PetscBool           signals;           /* SIGUSR1/SIGTERM/SIGINT: checkpoint at the next batch boundary and stop */
   char                dir[PETSC_MAX_PATH_LEN], resume[PETSC_MAX_PATH_LEN], last[PETSC_MAX_PATH_LEN];
   PetscReal           tcreate, tlast, tstep, tprev, tckpt; /* clock: creation, last checkpoint, step estimate, last boundary, last write */
   PetscInt            epoch, batch;      /* position: batches done in epoch (written into checkpoints) */

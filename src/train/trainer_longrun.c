@@ -109,7 +109,7 @@ PetscErrorCode KNTrainerSetFromOptions_LongRun(KNTrainer tr)
   PetscCall(PetscOptionsReal("-kn_checkpoint_seconds", "Write a checkpoint every S seconds of wall time (0: off)", "KNTrainerSetCheckpointInterval", r->seconds, &r->seconds, NULL));
   PetscCall(PetscOptionsBoundedInt("-kn_checkpoint_keep", "Keep the newest K checkpoints", "KNTrainerSetCheckpointKeep", r->keep, &r->keep, NULL, 1));
   PetscCall(PetscOptionsString("-kn_checkpoint_dir", "Checkpoint directory (default <run dir>/ckpt)", "KNTrainerSetCheckpointDirectory", r->dir, r->dir, sizeof(r->dir), NULL));
-  PetscCall(PetscOptionsBool("-kn_checkpoint_signals", "SIGUSR1/SIGTERM: checkpoint at the next batch boundary and stop (knet train exits with 85)", "KNSignalsInstall", r->signals, &r->signals, NULL));
+  PetscCall(PetscOptionsBool("-kn_checkpoint_signals", "SIGUSR1/SIGTERM/SIGINT: checkpoint at the next batch boundary and stop (knet train exits with 85)", "KNSignalsInstall", r->signals, &r->signals, NULL));
   PetscCall(PetscOptionsString("-kn_resume", "Continue a run: auto (newest readable checkpoint, or a fresh start) or a checkpoint file", "KNTrainerSetResume", r->resume, r->resume, sizeof(r->resume), NULL));
   PetscCall(PetscOptionsBool("-kn_run_overwrite", "Start a new run in a run directory that holds one (its checkpoints and model.h5 are removed)", "KNTrainerSetRunOverwrite", r->overwrite, &r->overwrite, NULL));
   PetscCall(PetscOptionsReal("-kn_max_walltime", "Stop with a checkpoint before this many seconds have passed (0: no limit; knet train exits with 85)", "KNTrainerSetMaxWalltime", r->walltime, &r->walltime, NULL));
@@ -328,7 +328,7 @@ PetscErrorCode KNTrainerEnd_LongRun(KNTrainer tr)
   if (r->installed) PetscCall(KNSignalsRestore());
   r->installed = PETSC_FALSE;
   if (r->reason == KN_TRAINER_COMPLETED) PetscFunctionReturn(KN_SUCCESS);
-  if (r->reason == KN_TRAINER_STOPPED_SIGNAL) PetscCall(PetscPrintf(tr->comm, "knet train: caught %s: ", r->signal == SIGTERM ? "SIGTERM" : r->signal == SIGUSR1 ? "SIGUSR1" : "a signal"));
+  if (r->reason == KN_TRAINER_STOPPED_SIGNAL) PetscCall(PetscPrintf(tr->comm, "knet train: caught %s: ", r->signal == SIGTERM ? "SIGTERM" : r->signal == SIGUSR1 ? "SIGUSR1" : r->signal == SIGINT ? "SIGINT" : "a signal"));
   else PetscCall(PetscPrintf(tr->comm, "knet train: the wall-time limit of %g s is near: ", (double)r->walltime));
   PetscCall(PetscPrintf(tr->comm, "stopped after step %" PetscInt_FMT " (epoch %" PetscInt_FMT ", batch %" PetscInt_FMT ") with checkpoint %s; continue with -kn_resume auto (knet train exits with %d)\n", tr->iter, r->epoch + 1, r->batch, r->last, KN_EXIT_CHECKPOINTED));
   PetscFunctionReturn(KN_SUCCESS);
