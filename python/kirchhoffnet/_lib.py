@@ -254,10 +254,10 @@ def check_used(keys, what):
     """Raises KNError naming the first option no component queried (misspelled, or not an option of `what`)."""
     for k in keys:
         used = PetscBool(0)
-        call("PetscOptionsUsed", None, k.encode(), ctypes.byref(used))
+        call("PetscOptionsUsed", None, k.lstrip("-").encode(), ctypes.byref(used))  # stored without the dash
         if not used.value:
             raise KNError("option %s was not used by %s (misspelled, or not one of its options; "
-                          "see knet <command> -help)" % (k, what))
+                          "`knet eval -help` lists them)" % (k, what))
 
 
 def is_set(key):
@@ -275,4 +275,4 @@ def check_all_used(what):
     left = ["-" + names[i].decode() for i in range(n.value)]
     call("PetscOptionsLeftRestore", None, ctypes.byref(n), ctypes.byref(names), ctypes.byref(values))
     if left:
-        raise KNError("option %s was not used by %s (misspelled, or not one of its options; see knet train -help)" % (", ".join(left), what))
+        raise KNError("option %s was not used by %s (misspelled, or not one of its options; `knet train -help` lists them)" % (", ".join(left), what))

@@ -253,7 +253,7 @@ class Net:
                     for i in range(len(self.layers)):
                         g = f["layer_%03d" % i]
                         result.append({"t": g["t"][()], "v": g["v"][()], "nodes": g["nodes"][()], "T": float(g.attrs["T"]),
-                                       "reversed": bool(g.attrs["reversed"]), "sweep_position": int(g.attrs["sweep_position"])})
+                                       "reversed": bool(reverse), "sweep_position": int(g.attrs["sweep_position"])})
             return _mpi.bcast(result)
         finally:
             call("KNTrajectoryDestroy", ctypes.byref(tj))
