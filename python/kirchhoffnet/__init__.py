@@ -106,6 +106,7 @@ def train(config=None, **kw):
         _lib.call("KNTrainerCreate", _lib.comm_world(), ctypes.byref(tr))
         _lib.call("KNTrainerSetFromOptions", tr)
         _lib.call("KNTrainerSetUp", tr)
+        _lib.check_all_used("knet train")  # before hours of training (set-up reads every trainer option)
         _lib.call("KNTrainerView", tr, None)
         _lib.call("KNTrainerTrain", tr)
         _lib.check_all_used("knet train")
