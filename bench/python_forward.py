@@ -4,15 +4,17 @@ log_density() path) through kirchhoffnet.Net.forward against the same sweep thro
 
     PYTHONPATH=build/python /usr/bin/python3 bench/python_forward.py [MODEL.h5] [--repeats 50]
 
-Prints, per sweep: the C program build/bench/bench_forward (median, min), the raw library calls made from Python
-through ctypes (KNNetForward + KNNetGetOutput + KNNetGetLogDensity on the same library net: what ctypes costs), and
-Net.forward (argument checks, batching, output arrays), and the differences. The sweeps are interleaved so that the
-load of a shared machine hits them alike. Figures only, never pass/fail.
+Prints, per sweep:
+  - the C program build/bench/bench_forward (KNNetForward + KNNetGetOutput + KNNetGetLogDensity from C);
+  - the same three library calls made from Python through ctypes on the Net's own library net;
+  - Net.forward (argument checks, batching, output arrays, the same three calls);
+with the model's dopri5 settings, and again with one fixed step per layer (-ts_adapt_type none -ts_dt 0.5), where
+the sweep is cheap and the difference Net.forward - raw calls is the Python overhead itself. The two Python
+timings are interleaved so that the load of a shared machine hits them alike. Figures only, never pass/fail.
 """
 import argparse
 import os
 import subprocess
-import sys
 import time
 
 import numpy as np
@@ -26,44 +28,43 @@ ap.add_argument("model", nargs="?", default=os.path.join(here, "..", "tests", "d
 ap.add_argument("--repeats", type=int, default=50)
 ap.add_argument("--batch", type=int, default=512)
 a = ap.parse_args()
-
-net = kn.load(a.model)
-x, _ = net.sample(a.batch, seed=22)  # the flow's own samples, as bench_forward draws them
 B = a.batch
-net.forward(x, reverse=True, logp=True, batch_size=B)  # builds the library net, warm-up
-cn = net._cnet(B, True)
-ob, lb = np.empty((B, cn.K)), np.empty(B)
-xp, op, lp = [v.ctypes.data_as(_lib.RealPtr) for v in (np.ascontiguousarray(x), ob, lb)]
-t_py, t_raw = [], []
-for r in range(a.repeats):
-    t0 = time.perf_counter()
-    net.forward(x, reverse=True, logp=True, batch_size=B)
-    t1 = time.perf_counter()
-    _lib.lib.KNNetForward(cn.h, x.shape[1], xp, 1)
-    _lib.lib.KNNetGetOutput(cn.h, op)
-    _lib.lib.KNNetGetLogDensity(cn.h, lp)
-    t2 = time.perf_counter()
-    t_py.append(1e3 * (t1 - t0))
-    t_raw.append(1e3 * (t2 - t1))
-# the overhead itself, without the solve: the same Python code path around a library that returns at once
-t0 = time.perf_counter()
-for r in range(1000):
-    xx = net._inputs(x, "forward")
-    out, lpo = np.empty((B, cn.K)), np.empty(B)
-    out[:] = ob
-    lpo[:] = lb
-t_wrap = 1e3 * (time.perf_counter() - t0) / 1000
-
+net = kn.load(a.model)
+x, _ = net.sample(B, seed=22)  # the flow's own samples, as bench_forward draws them
 exe = os.path.join(os.environ.get("KN_BUILD_ROOT", os.path.join(here, "..", "build")), "bench", "bench_forward")
-c_line = ""
-if os.path.exists(exe):
-    args = [exe, a.model, "-batch", str(B), "-repeats", str(a.repeats), "-reverse", "-flow"] + (["-published"] if net.published else [])
-    c_line = subprocess.run(args, capture_output=True, text=True).stdout.strip()
-med = lambda v: float(np.median(v))
-print("python_forward: %s, B %d, reversed flow sweep (forward(x, reverse=True, logp=True)), %d sweeps" % (os.path.basename(a.model), B, a.repeats))
-if c_line:
-    print("  " + c_line)
-print("  raw ctypes calls        : median %.4f ms, min %.4f ms per sweep" % (med(t_raw), min(t_raw)))
-print("  Net.forward             : median %.4f ms, min %.4f ms per sweep" % (med(t_py), min(t_py)))
-print("  Net.forward - raw calls : median %+.4f ms, min %+.4f ms (%.2f%% of the sweep)" % (med(t_py) - med(t_raw), min(t_py) - min(t_raw), 100 * (min(t_py) - min(t_raw)) / min(t_raw)))
-print("  Python wrapper alone (checks, arrays; no solve): %.4f ms per call" % t_wrap)
+
+
+def measure(label, extra):
+    net.forward(x, reverse=True, logp=True, batch_size=B)  # builds the library net; warm-up
+    cn = net._cnet(B, True)
+    ob, lb = np.empty((B, cn.K)), np.empty(B)
+    xc = np.ascontiguousarray(x)
+    xp, op, lp = xc.ctypes.data_as(_lib.RealPtr), ob.ctypes.data_as(_lib.RealPtr), lb.ctypes.data_as(_lib.RealPtr)
+    t_py, t_raw = [], []
+    for r in range(a.repeats):
+        t0 = time.perf_counter()
+        net.forward(x, reverse=True, logp=True, batch_size=B)
+        t1 = time.perf_counter()
+        _lib.lib.KNNetForward(cn.h, x.shape[1], xp, 1)
+        _lib.lib.KNNetGetOutput(cn.h, op)
+        _lib.lib.KNNetGetLogDensity(cn.h, lp)
+        t2 = time.perf_counter()
+        t_py.append(1e3 * (t1 - t0))
+        t_raw.append(1e3 * (t2 - t1))
+    c_line = "(build/bench/bench_forward not built)"
+    if os.path.exists(exe):
+        args = [exe, a.model, "-batch", str(B), "-repeats", str(a.repeats), "-reverse", "-flow"] + (["-published"] if net.published else []) + extra
+        c_line = subprocess.run(args, capture_output=True, text=True).stdout.strip()
+    med = lambda v: float(np.median(v))
+    print("%s:" % label)
+    print("  %s" % c_line)
+    print("  raw calls from Python : median %8.4f ms, min %8.4f ms per sweep" % (med(t_raw), min(t_raw)))
+    print("  Net.forward           : median %8.4f ms, min %8.4f ms per sweep" % (med(t_py), min(t_py)))
+    d = np.array(t_py) - np.array(t_raw)
+    print("  Net.forward - raw     : median %+8.4f ms, min %+8.4f ms (pairwise)" % (med(d), min(t_py) - min(t_raw)))
+
+
+print("python_forward: %s, B %d, reversed flow sweep (Net.forward(x, reverse=True, logp=True)), %d sweeps each" % (os.path.basename(a.model), B, a.repeats))
+measure("the model's solver settings", [])
+kn.options({"ts_adapt_type": "none", "ts_dt": 0.5})
+measure("one fixed dopri5 step per layer (the sweep is cheap: the difference is the Python overhead)", ["-ts_adapt_type", "none", "-ts_dt", "0.5"])
