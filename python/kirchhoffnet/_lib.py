@@ -8,7 +8,6 @@ import atexit
 import ctypes
 import ctypes.util
 import os
-import sys
 import weakref
 
 # PETSc 3.18 as Debian builds it: 32-bit PetscInt, real double precision; Open MPI's MPI_Comm is a pointer.
@@ -70,6 +69,7 @@ _PROTOTYPES = {
     "PetscInitialized": [ctypes.POINTER(PetscBool)],
     "PetscFinalize": [],
     "PetscPushErrorHandler": [ctypes.c_void_p, ctypes.c_void_p],
+    "PetscPopErrorHandler": [],
     "PetscOptionsSetValue": [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p],
     "PetscOptionsClearValue": [ctypes.c_void_p, ctypes.c_char_p],
     "PetscOptionsUsed": [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(PetscBool)],
@@ -155,7 +155,7 @@ def _on_error(comm, line, func, file, code, kind, mess, ctx):
 
 _handler = _HANDLER_T(_on_error)  # kept alive for the life of the process
 
-_state = {"initialized": False, "finalized": False, "options": {}, "generation": 0, "set": set()}
+_state = {"initialized": False, "finalized": False, "options": {}, "generation": 0, "set": set(), "startup": set()}
 _live = weakref.WeakSet()  # objects holding PETSc handles, released before PetscFinalize()
 
 
@@ -211,8 +211,16 @@ def initialize():
         if code:
             raise KNError("PetscInitialize failed with error code %d" % code, code)
     _state["initialized"] = True
-    _state["set"] = {k for k, _ in _option_pairs(_state["options"])}
     call("PetscPushErrorHandler", ctypes.cast(_handler, ctypes.c_void_p), None)
+    # Options PetscInitialize() itself read (-log_view, -malloc_dump, ...) stay as they are; the others are
+    # managed per call by apply_options().
+    _state["startup"] = set()
+    for k, _ in _option_pairs(_state["options"]):
+        used = PetscBool(0)
+        call("PetscOptionsUsed", None, k.lstrip("-").encode(), ctypes.byref(used))
+        if used.value:
+            _state["startup"].add(k)
+    _state["set"] = {k for k, _ in _option_pairs(_state["options"])} - _state["startup"]
     atexit.register(finalize)
 
 
@@ -223,6 +231,7 @@ def finalize():
     for obj in list(_live):
         obj._release()
     _state["finalized"] = True
+    lib.PetscPopErrorHandler()
     lib.PetscFinalize()
 
 
@@ -237,7 +246,7 @@ def apply_options(extra=None):
     initialize()
     for k in _state["set"]:
         call("PetscOptionsClearValue", None, k.encode())
-    pairs = _option_pairs(_state["options"]) + _option_pairs(extra or {})
+    pairs = [(k, v) for k, v in _option_pairs(_state["options"]) + _option_pairs(extra or {}) if k not in _state["startup"]]
     for k, v in pairs:
         call("PetscOptionsSetValue", None, k.encode(), v.encode())
     _state["set"] = {k for k, _ in pairs}

@@ -1,12 +1,10 @@
 """kirchhoffnet.Net: a loaded model, its layers and parameters, and the solver calls of knet eval / sample."""
 import ctypes
-import os
-import tempfile
 
 import numpy as np
 
 from . import _lib
-from ._lib import Handle, PetscInt, PetscReal, PetscBool, call, KNError
+from ._lib import Handle, PetscInt, call, KNError
 
 _PUBLISHED_KEYS = ("-ts_rtol", "-ts_atol", "-ts_dt", "-ts_adapt_dt_min", "-ts_type", "-ts_rk_type")
 
