@@ -93,6 +93,26 @@ t.ok(err is not None and "m.h5" in str(err) and not os.path.exists(os.path.dirna
 err, _ = raises(lambda: net.sample(0))
 t.ok(err is not None and "at least 1" in str(err), "sample(0) raises: %r" % (str(err),))
 
+leakcheck = """
+import numpy as np, kirchhoffnet as kn
+kn.options({"malloc_dump": ""})
+net = kn.load(%r)
+x = net.sample(6, seed=2)[0]
+net.vjp(x, x, np.ones(6), reverse=True); net.trajectory(x[:2], times=[0, 0.5])
+kn.options({"ts_rtoll": 1})
+for call in (lambda: net.forward(x), lambda: kn.load(%r)):
+    try: call()
+    except kn.KNError: pass
+kn.options({"ts_rtoll": None})
+for call in (lambda: net.forward(np.array([[np.nan, 0.0]])), lambda: net.save("/no/such/dir/m.h5")):
+    try: call()
+    except kn.KNError: pass
+print("done")
+""" % (published("twomoon"), garbage)
+import subprocess
+p = subprocess.run([sys.executable, "-c", leakcheck], capture_output=True, text=True)
+t.ok(p.returncode == 0 and p.stdout.strip() == "done" and p.stderr == "", "under -malloc_dump no PETSc memory is left at exit after calls and errors (unused option, bad file, failed solve, bad save)%s" % ("" if p.stdout.strip() == "done" else ": " + (p.stdout + p.stderr)[-300:]))
+
 after = net.forward(x, reverse=True, logp=True)
 t.ok(all(np.array_equal(a, b) for a, b in zip(before, after)), "after every error the same call gives the same numbers bit for bit")
 t.done()
