@@ -113,6 +113,12 @@ import subprocess
 p = subprocess.run([sys.executable, "-c", leakcheck], capture_output=True, text=True)
 t.ok(p.returncode == 0 and p.stdout.strip() == "done" and p.stderr == "", "under -malloc_dump no PETSc memory is left at exit after calls and errors (unused option, bad file, failed solve, bad save)%s" % ("" if p.stdout.strip() == "done" else ": " + (p.stdout + p.stderr)[-300:]))
 
+src = os.path.join(os.environ["KN_SOURCE_ROOT"], "python")
+env = dict(os.environ, PYTHONPATH=src, KN_LIBRARY=os.path.join(os.environ["KN_BUILD_ROOT"], "libkirchhoffnet.so"))
+p = subprocess.run([sys.executable, "-c", "import kirchhoffnet as kn; print(kn.__file__); print(repr(kn.load(%r).sample(5, seed=4)[1].tolist()))" % published("twomoon")], capture_output=True, text=True, env=env)
+lines = p.stdout.split("\n")
+t.ok(p.returncode == 0 and lines[0].startswith(src) and eval(lines[1]) == net.sample(5, seed=4)[1].tolist(), "the source python/ directory with KN_LIBRARY works too (same samples)")
+
 after = net.forward(x, reverse=True, logp=True)
 t.ok(all(np.array_equal(a, b) for a, b in zip(before, after)), "after every error the same call gives the same numbers bit for bit")
 t.done()

@@ -138,7 +138,7 @@ class _CNet:
 
 
 class Layer:
-    """One circuit layer (read-only structure; `theta` is a view of the net's parameters and may be written).
+    """One circuit layer: its structure (read-only) and its parameters `theta` (a copy; assign to change them).
 
     Attributes: index, num_nodes, num_edges, rows (parameters per edge), device (law name, e.g. "shift_tanh2"),
     T (duration), capacitance, topology (JSON description or ""), src, dst (int64 [E], node 0 = ground).
