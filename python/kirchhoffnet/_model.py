@@ -26,7 +26,8 @@ class Net:
 
     The library fixes the batch size and the flow mode when it sets a net up, so a Net keeps one library net per
     (batch size, flow) it was used with, all sharing the parameters held here; changing kirchhoffnet.options()
-    rebuilds them at the next call, so solver options apply to every call made after them.
+    rebuilds them at the next call, so solver options apply to every call made after them. A rebuild reads the model
+    file again (then sets the parameters held here), so keep the file in place while the Net is in use.
 
     Every call is collective: under MPI, every rank makes the same calls with the same arrays and gets the same
     results (the 1-rank numbers to rounding).
