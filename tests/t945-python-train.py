@@ -57,8 +57,18 @@ opts = {"kn_task_type": "generation", "kn_data": "twomoon", "kn_data_size": 512,
         "kn_train_batch_size": 256, "kn_train_epochs": 2, "ts_type": "rk", "ts_rk_type": "5dp", "ts_rtol": 1e-4, "ts_atol": 1e-4,
         "ts_dt": 1e-3, "ts_adapt_dt_min": 1e-6, "kn_run_dir": os.path.join(tmp, "dict")}
 run = quiet(kn.train, opts)
-t.ok(np.array_equal(losses(run), ref), "train(dict) with the same options gives the same losses")
+t.ok(np.array_equal(losses(run), ref) and run.stop_reason == "completed", "train(dict) with the same options gives the same losses (stop_reason completed)")
 
+import signal
+import threading
+
+timer = threading.Timer(2.0, os.kill, (os.getpid(), signal.SIGUSR1))
+timer.start()
+sig = quiet(kn.train, dict(opts, kn_train_epochs=1000, kn_run_dir=os.path.join(tmp, "sig")), signals=True)
+timer.join()
+rows = len(losses(sig))
+t.ok(sig.stop_reason == "signal" and sig.checkpoint and os.path.exists(sig.checkpoint) and rows < 1000 and signal.getsignal(signal.SIGUSR1) == signal.SIG_DFL,
+     "train(signals=True): SIGUSR1 writes a checkpoint and returns early (stop_reason %r after %d epochs, %s); Python's handler is back" % (sig.stop_reason, rows, sig.checkpoint))
 try:
     quiet(kn.train, dict(opts, kn_train_epochz=3, kn_run_dir=os.path.join(tmp, "bad")))
     err = None

@@ -18,7 +18,7 @@ from . import _lib
 from ._lib import KNError, finalize, initialize
 from ._model import Net
 
-__all__ = ["KNError", "Net", "load", "options", "train", "initialize", "finalize", "rank", "size"]
+__all__ = ["KNError", "Net", "RunDirectory", "load", "options", "train", "initialize", "finalize", "rank", "size"]
 __version__ = "0.1.0"
 
 
@@ -67,13 +67,25 @@ def size():
     return _mpi.size()
 
 
-def train(config=None, **kw):
+class RunDirectory(str):
+    """The run directory of kirchhoffnet.train() (a str), with attributes stop_reason ("completed", "signal" or
+    "walltime": stopped early after writing a checkpoint, continue with kn_resume="auto") and checkpoint (the newest
+    checkpoint file, or None)."""
+
+
+_STOP = {0: "not stopped", 1: "completed", 2: "signal", 3: "walltime"}
+
+
+def train(config=None, signals=False, **kw):
     """Runs the trainer, as `knet train`, and returns the run directory (which holds model.h5, metrics.csv and
-    options.txt).
+    options.txt) as a RunDirectory.
 
     config: a PETSc YAML option file (configs/*.yaml, given as -options_file) or a dict of options
     ({"kn_train_epochs": 2, "kn_run_dir": "runs/x"}); keyword arguments add options. The options of options()
-    apply too. An option the trainer does not use raises KNError, as knet train does.
+    apply too. An option the trainer does not use raises KNError, as knet train does (before training starts).
+    signals=True installs knet train's SIGUSR1/SIGTERM handlers for the run (KNSignalsInstall()): a signal makes
+    the trainer write a checkpoint at the next mini-batch boundary and return with stop_reason "signal"; Python's
+    own handlers are back afterwards.
     """
     _lib.initialize()
     extra = {}
@@ -85,10 +97,11 @@ def train(config=None, **kw):
     elif config is not None:
         extra.update({k.lstrip("-"): v for k, v in dict(config).items()})
     extra.update({k.lstrip("-"): v for k, v in kw.items()})
-    tr, opts = _lib.Handle(), _lib.Handle()
+    tr, opts, installed = _lib.Handle(), _lib.Handle(), False
     lib = _lib.lib
     for name, args in (("PetscOptionsCreate", [ctypes.POINTER(_lib.Handle)]), ("PetscOptionsPush", [_lib.Handle]), ("PetscOptionsPop", []),
-                       ("PetscOptionsDestroy", [ctypes.POINTER(_lib.Handle)]),
+                       ("PetscOptionsDestroy", [ctypes.POINTER(_lib.Handle)]), ("KNSignalsInstall", []), ("KNSignalsRestore", []),
+                       ("KNTrainerGetStopReason", [_lib.Handle, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_char_p)]),
                        ("PetscOptionsInsertFile", [_lib.MPI_Comm, _lib.Handle, ctypes.c_char_p, _lib.PetscBool]),
                        ("PetscOptionsInsertFileYAML", [_lib.MPI_Comm, _lib.Handle, ctypes.c_char_p, _lib.PetscBool])):
         getattr(lib, name).argtypes = args
@@ -103,6 +116,9 @@ def train(config=None, **kw):
             _lib.call(fn, _lib.comm_world(), opts, path.encode(), True)
         for k, v in _lib._option_pairs(dict(_lib._state["options"], **extra)):
             _lib.call("PetscOptionsSetValue", None, k.encode(), v.encode())
+        if signals:  # now, so that a signal during the set-up is not lost (as knet train does)
+            _lib.call("KNSignalsInstall")
+            installed = True
         _lib.call("KNTrainerCreate", _lib.comm_world(), ctypes.byref(tr))
         _lib.call("KNTrainerSetFromOptions", tr)
         _lib.call("KNTrainerSetUp", tr)
@@ -110,10 +126,16 @@ def train(config=None, **kw):
         _lib.call("KNTrainerView", tr, None)
         _lib.call("KNTrainerTrain", tr)
         _lib.check_all_used("knet train")
-        d = ctypes.c_char_p()
+        d, reason, ckpt = ctypes.c_char_p(), ctypes.c_int(), ctypes.c_char_p()
         _lib.call("KNTrainerGetRunDirectory", tr, ctypes.byref(d))
-        return (d.value or b"").decode()
+        _lib.call("KNTrainerGetStopReason", tr, ctypes.byref(reason), ctypes.byref(ckpt))
+        run = RunDirectory((d.value or b"").decode())
+        run.stop_reason = _STOP.get(reason.value, str(reason.value))
+        run.checkpoint = ckpt.value.decode() if ckpt.value else None
+        return run
     finally:
+        if installed:
+            _lib.call("KNSignalsRestore")
         if tr.value:
             _lib.call("KNTrainerDestroy", ctypes.byref(tr))
         _lib.call("PetscOptionsPop")
