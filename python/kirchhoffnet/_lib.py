@@ -37,26 +37,35 @@ class KNError(RuntimeError):
 
 
 def _find_library():
-    """The shared library: $KN_LIBRARY, else the one meson recorded in _paths.py, else the linker's search path."""
+    """The shared library: $KN_LIBRARY, else the one meson recorded in _paths.py (build tree or install, also a staged
+    or moved install), else a build/ directory next to the source python/ directory, else the linker's search path."""
     env = os.environ.get("KN_LIBRARY")
     if env:
         return env
+    here = os.path.dirname(os.path.abspath(__file__))
+    names = ["libkirchhoffnet.so", "libkirchhoffnet.so.0"]
+    dirs = []
     try:
-        from . import _paths  # written by meson (build tree or install)
-        cand = os.path.join(_paths.LIBDIR, "libkirchhoffnet.so")
-        if os.path.exists(cand):
-            return cand
+        from . import _paths  # written by meson
+
+        names.insert(0, _paths.LIBNAME)
+        dirs.append(_paths.LIBDIR)
+        rel = os.path.normpath(_paths.PKGDIR_REL) if _paths.PKGDIR_REL else None
+        if rel and here.endswith(rel):
+            dirs.append(os.path.join(here[: -len(rel)], _paths.LIBDIR_REL))
     except ImportError:
         pass
-    root = os.environ.get("KN_BUILD_ROOT")  # the test environment; or a source checkout with build/ next to python/
-    here = os.path.dirname(os.path.abspath(__file__))
-    for cand in ([os.path.join(root, "libkirchhoffnet.so")] if root else []) + [os.path.join(here, "..", "..", "build", "libkirchhoffnet.so")]:
-        if os.path.exists(cand):
-            return cand
+    if os.environ.get("KN_BUILD_ROOT"):
+        dirs.append(os.environ["KN_BUILD_ROOT"])
+    dirs.append(os.path.join(here, "..", "..", "build"))
+    for d in dirs:
+        for name in names:
+            if os.path.exists(os.path.join(d, name)):
+                return os.path.join(d, name)
     found = ctypes.util.find_library("kirchhoffnet")
     if not found:
-        raise ImportError("kirchhoffnet: cannot find libkirchhoffnet.so; set KN_LIBRARY=/path/to/libkirchhoffnet.so "
-                          "(after meson compile it is build/libkirchhoffnet.so)")
+        raise ImportError("kirchhoffnet: cannot find libkirchhoffnet; set KN_LIBRARY=/path/to/libkirchhoffnet.so "
+                          "(after meson compile it is build/libkirchhoffnet.so.0)")
     return found
 
 
