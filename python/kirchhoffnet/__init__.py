@@ -40,8 +40,9 @@ def options(values=None, replace=False, **kw):
             new.pop(key, None)
         else:
             new[key] = v
-    _lib._state["options"] = new
-    _lib._state["generation"] += 1
+    if new != prev:  # kn.options() alone only reads them
+        _lib._state["options"] = new
+        _lib._state["generation"] += 1
     return prev
 
 
