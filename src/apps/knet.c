@@ -1,4 +1,4 @@
-static char help[] = "knet: build, evaluate and inspect KirchhoffNets (analog circuits as neural networks, arXiv 2310.15872).\n\n"
+static char help_text[] = "knet: build, evaluate and inspect KirchhoffNets (analog circuits as neural networks, arXiv 2310.15872).\n\n"
                      "usage: knet <command> [positional arguments] [options]\n"
                      "commands:\n"
                      "  info  MODEL.h5            layers, nodes, edges, parameters, devices, edge checksums\n"
@@ -19,8 +19,10 @@ static char help[] = "knet: build, evaluate and inspect KirchhoffNets (analog ci
                      "  eval MODEL.h5 -kn_task_type TYPE -kn_data NAME -kn_mc N [-kn_mc_device_sigma s -kn_mc_input_bits b ...]\n"
                      "                            Monte Carlo of the metric under device/capacitor mismatch, noise, DAC/ADC quantisation\n"
                      "MODEL may be a model written by knet or one of the published reference weight files.\n"
-                     "Every option can also come from a YAML file: -options_file run.yaml. Unknown options are an error;\n"
-                     "errors print one message (add -kn_traceback for PETSc's full traceback).\n"
+                     "Every option can also come from a YAML file: -options_file run.yaml (the command line overrides it).\n"
+                     "Options are checked before any work: an unknown or misspelled option, an option without its value, an integer\n"
+                     "out of range, a duplicate YAML key or a stray word stops knet with one line (exit 1; -kn_traceback: PETSc's traceback).\n"
+                     "knet CMD -help lists the command's options; knet CMD -help all adds every PETSc option. knet -version.\n"
                      "Solver options are PETSc's: -ts_type rk -ts_rk_type 5dp -ts_rtol 1e-4 -ts_atol 1e-4 -ts_dt 1e-3 -ts_adapt_dt_min 1e-6,\n"
                      "-ts_type beuler|cn needs -kn_jacobian aij. -kn_trajectory_solution_only keeps one state per step for the adjoint\n"
                      "(RK4: 8 instead of 32 bytes per node and sample per step; stages recomputed) with rk 1fe, 2a, 3, 4, beuler, cn\n"
@@ -28,59 +30,96 @@ static char help[] = "knet: build, evaluate and inspect KirchhoffNets (analog ci
 
 #include "knet.h"
 
-/* Users get the message and where it came from, not PETSc's full traceback (-kn_traceback restores it). */
+#if !defined(KNET_VERSION)
+  #define KNET_VERSION "unknown"
+#endif
+
+static const char *command_name = "knet";
+
+/* One line per error: "knet CMD: message" (-kn_traceback restores PETSc's full traceback). */
 static PetscErrorCode KNetErrorHandler(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
 {
   PetscMPIInt rank = 0;
 
   if (p != PETSC_ERROR_INITIAL) return n;
   if (comm != MPI_COMM_NULL) MPI_Comm_rank(comm, &rank);
-  if (!rank) fprintf(stderr, "knet: error: %s\n  (%s() at %s:%d)\n", mess && mess[0] ? mess : "(no message)", func, file, line);
+  if (!rank) fprintf(stderr, "%s: %s\n", command_name, mess && mess[0] ? mess : "error (no message; rerun with -kn_traceback)");
   return n;
 }
 
 static const KNetCommand commands[] = {
-  {"info", "knet info MODEL.h5", KNetInfo},
-  {"eval", "knet eval MODEL.h5 -kn_input FILE [-kn_output FILE]", KNetEval},
-  {"demo", "knet demo", KNetDemo},
-  {"export-spice", "knet export-spice MODEL.h5 -kn_input FILE -kn_sample k -kn_spice_dir DIR [-kn_hw_scale a]", KNetExportSpice},
-  {"verify-spice", "knet verify-spice MODEL.h5 -kn_input FILE -kn_sample k [-kn_hw_scale a] [-kn_spice_tol t]", KNetVerifySpice},
-  {"train", "knet train [-options_file configs/X.yaml] [options]", KNetTrain},
-  {"sample", "knet sample MODEL.h5 -kn_samples N [-kn_output FILE]", KNetSample},
+  {"info", "knet info MODEL.h5 [-kn_hw_scale a -kn_hw_current I0]", KNetInfo, 1},
+  {"eval", "knet eval MODEL.h5 -kn_input FILE [-kn_output FILE] | knet eval MODEL.h5 -kn_task_type TYPE -kn_data NAME", KNetEval, 1},
+  {"demo", "knet demo", KNetDemo, 0},
+  {"export-spice", "knet export-spice MODEL.h5 -kn_input FILE -kn_sample k -kn_spice_dir DIR [-kn_hw_scale a]", KNetExportSpice, 1},
+  {"verify-spice", "knet verify-spice MODEL.h5 -kn_input FILE -kn_sample k [-kn_hw_scale a] [-kn_spice_tol t]", KNetVerifySpice, 1},
+  {"train", "knet train [-options_file configs/X.yaml] [options]", KNetTrain, 0},
+  {"sample", "knet sample MODEL.h5 -kn_samples N [-kn_output FILE]", KNetSample, 1},
 };
+
+/* Exit before PETSc starts: the message (if any) once, from rank 0, and the same code on every rank. */
+static int Leave(int rank, int code, const char text[], FILE *fp)
+{
+  if (!rank && text) fputs(text, fp);
+  MPI_Finalize();
+  return code;
+}
+
+static int Run(const KNetCommand *cmd, int argc, char **argv, int help, int helparg)
+{
+  PetscErrorCode ierr;
+  PetscBool      trace = PETSC_FALSE;
+
+  /* -help (concise) is knet's: PETSc must not print its general help at start-up */
+  if (helparg > 0) {
+    for (int i = helparg; i + 1 < argc; i++) argv[i] = argv[i + 1];
+    argc--;
+  }
+  ierr = PetscInitialize(&argc, &argv, NULL, help_text);
+  if (ierr) return 1;
+  KNetSetCommand(cmd);
+  ierr = PetscOptionsGetBool(NULL, NULL, "-kn_traceback", &trace, NULL);
+  if (!trace && !ierr) ierr = PetscPushErrorHandler(KNetErrorHandler, NULL);
+  if (!ierr && help == 1) ierr = KNetPrintHelp(PETSC_COMM_WORLD, cmd->usage);
+  else if (!ierr && help == 2) ierr = cmd->run(0, argv + argc);
+  else if (!ierr) ierr = cmd->run(argc - 2, argv + 2);
+  if (!ierr && !help) ierr = KNetCheckOptions(PETSC_COMM_WORLD); /* anything read only after the work */
+  (void)PetscFinalize();
+  return ierr ? 1 : 0;
+}
 
 int main(int argc, char **argv)
 {
   const KNetCommand *cmd = NULL;
-  PetscErrorCode     ierr;
+  int                rank, help, helparg, npos = 0;
+  char               msg[4352], line[4608];
 
-  /* The subcommand and its positional arguments come first; PETSc sees the options that follow. */
-  if (argc > 1 && argv[1][0] != '-')
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-      if (!strcmp(argv[1], commands[i].name)) cmd = &commands[i];
-  PetscCall(PetscInitialize(&argc, &argv, NULL, help));
+  MPI_Init(&argc, &argv); /* before PetscInitialize(): bad arguments and options files end here, on every rank */
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  if (argc < 2 || KNetIsHelpKey(argv[1]) || !strcmp(argv[1], "help") || !strcmp(argv[1], "-help")) return Leave(rank, 0, help_text, stdout);
+  if (!strcmp(argv[1], "-version") || !strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+    snprintf(line, sizeof(line), "knet %s (libkirchhoffnet; PETSc %d.%d.%d)\n", KNET_VERSION, PETSC_VERSION_MAJOR, PETSC_VERSION_MINOR, PETSC_VERSION_SUBMINOR);
+    return Leave(rank, 0, line, stdout);
+  }
+  for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+    if (!strcmp(argv[1], commands[i].name)) cmd = &commands[i];
   if (!cmd) {
-    PetscBool h;
-    PetscCall(PetscOptionsHasHelp(NULL, &h));
-    if (!h) {
-      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s%s%s\n", help, argc > 1 ? "\nerror: unknown command " : "", argc > 1 ? argv[1] : ""));
-      PetscCall(PetscFinalize());
-      return 2;
-    }
-    PetscCall(PetscFinalize());
-    return 0;
+    snprintf(line, sizeof(line), "knet: unknown command '%s' (commands: info, eval, sample, train, demo, export-spice, verify-spice; knet help)\n", argv[1]);
+    return Leave(rank, 2, line, stderr);
   }
   {
-    PetscBool trace = PETSC_FALSE;
-    PetscCall(PetscOptionsGetBool(NULL, NULL, "-kn_traceback", &trace, NULL));
-    if (!trace) PetscCall(PetscPushErrorHandler(KNetErrorHandler, NULL));
+    static char name[64];
+    snprintf(name, sizeof(name), "knet %s", cmd->name);
+    command_name = name;
   }
-  ierr = cmd->run(argc - 2, argv + 2);
-  if (!ierr) ierr = KNetCheckUnusedOptions(PETSC_COMM_WORLD);
-  if (ierr) {
-    (void)PetscFinalize();
-    return 1;
+  while (npos < cmd->nargs && 2 + npos < argc && !KNetIsKey(argv[2 + npos])) npos++;
+  if (KNetScanArgs(argc, argv, 2 + npos, cmd->name, &help, &helparg, msg, sizeof(msg))) {
+    snprintf(line, sizeof(line), "%s: %s\n", command_name, msg);
+    return Leave(rank, 1, line, stderr);
   }
-  PetscCall(PetscFinalize());
-  return 0;
+  {
+    int code = Run(cmd, argc, argv, help, helparg);
+    MPI_Finalize();
+    return code;
+  }
 }

@@ -2,10 +2,12 @@
 #pragma once
 
 #include <kn.h>
+#include "sys/knoptions.h"
 
 typedef struct {
   const char *name, *usage;
-  PetscErrorCode (*run)(int, char **);
+  PetscErrorCode (*run)(int, char **); /* argc, argv: the positional arguments, then the options */
+  int nargs;                           /* positional arguments (MODEL.h5) */
 } KNetCommand;
 
 PETSC_INTERN PetscErrorCode KNetInfo(int, char **);
@@ -28,5 +30,12 @@ PETSC_INTERN PetscErrorCode KNetReadMatrix(MPI_Comm, const char[], const char[],
 PETSC_INTERN PetscErrorCode KNetWriteCSV(MPI_Comm, const char[], const char[], PetscInt, PetscInt, const PetscReal[]);
 /* Builds a throwaway net so that -help prints every option group of nets, circuits, devices and TS. */
 PETSC_INTERN PetscErrorCode KNetHelpNet(MPI_Comm);
-/* Errors listing every option that was given but never used (misspelled or meant for another subcommand). */
-PETSC_INTERN PetscErrorCode KNetCheckUnusedOptions(MPI_Comm);
+/* Before PetscInitialize() (knet_args.c, plain C): PETSc's key rule, -help spellings, argv and -options_file checks. */
+PETSC_INTERN int KNetIsKey(const char[]);
+PETSC_INTERN int KNetIsHelpKey(const char[]);
+PETSC_INTERN int KNetCheckOptionsFile(const char[], int, char[], size_t);
+PETSC_INTERN int KNetScanArgs(int, char **, int, const char[], int *, int *, char[], size_t);
+/* knet_opts.c: the command whose -help pass names the known options; the up-front option check; knet CMD -help. */
+PETSC_INTERN void           KNetSetCommand(const KNetCommand *);
+PETSC_INTERN PetscErrorCode KNetCheckOptions(MPI_Comm);
+PETSC_INTERN PetscErrorCode KNetPrintHelp(MPI_Comm, const char[]);

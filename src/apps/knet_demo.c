@@ -68,6 +68,15 @@ PetscErrorCode KNetDemo(int argc, char **argv)
   PetscCall(PetscOptionsSetValueIfUnset("-ts_rtol", "1e-10"));
   PetscCall(PetscOptionsSetValueIfUnset("-ts_atol", "1e-10"));
   PetscCall(BuildNet(comm, B, &net));
+  {
+    PetscBool help;
+    PetscCall(PetscOptionsHasHelp(NULL, &help));
+    if (help) { /* the options were listed while the net was built */
+      PetscCall(KNNetDestroy(&net));
+      PetscFunctionReturn(KN_SUCCESS);
+    }
+  }
+  PetscCall(KNetCheckOptions(comm));
   PetscCall(KNNetCreateParameterVec(net, &P));
   PetscCall(VecDuplicate(P, &G));
   PetscCall(VecGetSize(P, &np));

@@ -83,6 +83,7 @@ PetscErrorCode KNetEval(int argc, char **argv)
   PetscCall(KNNetLoad(comm, argv[0], B, o.flow, &net));
   PetscCall(KNNetGetReadout(net, &K, NULL));
   PetscCall(KNTrajectoryCreateFromOptions(net, &traj)); /* -kn_trajectory: v(t) of chosen inputs */
+  PetscCall(KNetCheckOptions(comm));
   cols = K + (o.flow ? 1 : 0);
   PetscCall(PetscMalloc4(B * nin, &in, B * K, &out, B, &lp, n * cols, &y));
   for (PetscInt s = 0; s < n; s += B) {

@@ -64,6 +64,7 @@ PetscErrorCode KNetSample(int argc, char **argv)
   PetscCall(KNNetGetReadout(net, &K, NULL));
   PetscCall(PetscMalloc3(o.n * K, &x, o.n, &lq, o.n * (K + 1), &y));
   PetscCall(KNTrajectoryCreateFromOptions(net, &traj)); /* -kn_trajectory: the generation stages of chosen samples */
+  PetscCall(KNetCheckOptions(comm));
   PetscCall(KNFlowSample(net, o.n, (PetscInt64)o.seed, x, lq));
   if (traj) {
     PetscCall(KNTrajectoryWrite(traj, NULL));

@@ -89,6 +89,20 @@ PetscErrorCode KNetEvalTask(int argc, char **argv)
   PetscInt        n;
 
   PetscFunctionBegin;
+  {
+    PetscBool help;
+    PetscCall(PetscOptionsHasHelp(NULL, &help));
+    if (help && argc < 1) { /* the options, without a model or data */
+      PetscCall(ProcessOptions(comm, &o));
+      PetscCall(KNRobustnessCreateFromOptions(comm, NULL, PETSC_FALSE, 42, &rob));
+      PetscCall(KNRobustnessDestroy(&rob));
+      PetscCall(KNTaskCreate(comm, &task));
+      PetscCall(KNTaskSetFromOptions(task));
+      PetscCall(KNTaskDestroy(&task));
+      PetscCall(KNetHelpNet(comm));
+      PetscFunctionReturn(KN_SUCCESS);
+    }
+  }
   PetscCheck(argc >= 1 && argv[0][0] != '-', comm, PETSC_ERR_ARG_WRONG, "usage: knet eval MODEL.h5 -kn_task_type TYPE [-kn_data NAME ...]");
   PetscCall(ProcessOptions(comm, &o));
   PetscCall(KNRobustnessCreateFromOptions(comm, NULL, PETSC_FALSE, 42, &rob));
@@ -102,6 +116,7 @@ PetscErrorCode KNetEvalTask(int argc, char **argv)
   PetscCall(KNTaskGetFlow(task, &flow));
   PetscCall(KNetLoadModel(comm, argv[0], PetscMin(o.batch, n), flow, &net));
   PetscCall(KNTaskSetUpNet(task, net, ds));
+  PetscCall(KNetCheckOptions(comm));
   PetscCall(KNRobustnessEvaluate(rob, task, net, ds, n, &t)); /* without -kn_mc*: KNTaskEvaluate() */
   PetscCall(Report(comm, task, ds, &t));
   PetscCall(KNRobustnessView(rob, NULL));

@@ -136,8 +136,9 @@ static PetscErrorCode ExitCheckpointed(KNTrainer *tr)
   PetscFunctionBegin;
   PetscCall(PrintResumeCommand(*tr));
   PetscCall(KNTrainerDestroy(tr));
-  PetscCall(KNetCheckUnusedOptions(PETSC_COMM_WORLD));
+  PetscCall(KNetCheckOptions(PETSC_COMM_WORLD));
   PetscCall(PetscFinalize());
+  MPI_Finalize(); /* main() started MPI */
   exit(KN_EXIT_CHECKPOINTED);
   PetscFunctionReturn(KN_SUCCESS);
 }
@@ -158,6 +159,7 @@ PetscErrorCode KNetTrain(int argc, char **argv)
   PetscCall(KNTrainerCreate(comm, &tr));
   PetscCall(KNTrainerSetFromOptions(tr));
   PetscCall(KNTrainerSetUp(tr));
+  PetscCall(KNetCheckOptions(comm)); /* a misspelled option stops here, before the run directory exists */
   if (!help) {
     PetscCall(KNTrainerView(tr, NULL));
     PetscCall(KNTrainerTrain(tr));

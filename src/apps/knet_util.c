@@ -1,4 +1,4 @@
-/* knet helpers: matrix input (through the dataset readers), atomic CSV output, unused-option check. */
+/* knet helpers: matrix input (through the dataset readers), atomic CSV output, the -help net. */
 #include "knet.h"
 
 /* Inputs through the dataset readers: CSV/text (KNDatasetLoadCSV, no targets) or an HDF5 dataset (.h5/.hdf5).
@@ -66,19 +66,5 @@ PetscErrorCode KNetWriteCSV(MPI_Comm comm, const char file[], const char header[
   }
   PetscCallMPI(MPI_Bcast(&ok, 1, MPI_INT, 0, comm));
   PetscCheck(ok, comm, PETSC_ERR_FILE_WRITE, "Cannot write output file %s (directory missing, not writable, or disk full); nothing was changed", file);
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
-PetscErrorCode KNetCheckUnusedOptions(MPI_Comm comm)
-{
-  PetscInt n, unused;
-  char   **names, **values;
-
-  PetscFunctionBegin;
-  PetscCall(PetscOptionsLeftGet(NULL, &n, &names, &values));
-  unused = n; /* PetscOptionsLeftRestore() zeroes n */
-  for (PetscInt i = 0; i < n; i++) PetscCall(PetscFPrintf(comm, PETSC_STDERR, "knet: option -%s%s%s was not used (misspelled, or not an option of this command; see -help)\n", names[i], values[i] ? " " : "", values[i] ? values[i] : ""));
-  PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
-  PetscCheck(!unused, comm, PETSC_ERR_ARG_WRONG, "%" PetscInt_FMT " unknown option(s)", unused);
   PetscFunctionReturn(KN_SUCCESS);
 }

@@ -2,6 +2,7 @@
    the whole batch over every data group. Against basic it never shrinks after an accepted step and has no extra
    safety after a rejection, which is what keeps its accepted-step counts at torchdiffeq's. */
 #include "adaptimpl.h"
+#include "sys/knoptions.h"
 
 /* next h = h min(ifactor, max(safety r^(-1/order), accepted ? 1 : dfactor)), r = 0 gives ifactor; the step is accepted
    when r <= 1, at dt_min, or with -ts_adapt_always_accept. A NaN norm rejects the step and shrinks it by dfactor. */

@@ -1,5 +1,6 @@
 /* KNCircuit object: life cycle, setters, options, viewing. */
 #include "circuitimpl.h"
+#include "sys/knoptions.h"
 
 const char *const KNJacobianTypes[]      = {"shell", "aij", "KNJacobianType", "KN_JACOBIAN_", NULL};
 const char *const KNAdjointParamsTypes[] = {"auto", "state", "jacobianp", "KNAdjointParamsType", "KN_ADJOINT_PARAMS_", NULL};

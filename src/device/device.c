@@ -1,6 +1,7 @@
 /* KNDevice: the device object (create, type, options, parameters, view). The registry is in device_reg.c. */
 #include <petscviewer.h>
 #include "deviceimpl.h"
+#include "sys/knoptions.h"
 
 /*@C
   KNDeviceCreate - creates a device law object; the default type is shift_tanh2.

@@ -1,5 +1,6 @@
 /* The topology registry (-kn_topology_type) and the options of the built-in generators. */
 #include "graphimpl.h"
+#include "sys/knoptions.h"
 
 static PetscFunctionList KNGraphList              = NULL;
 static PetscBool         KNGraphRegisterAllCalled = PETSC_FALSE;

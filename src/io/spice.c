@@ -1,6 +1,7 @@
 /* SPICE export: every device law as an ngspice B-source expression, one netlist per layer (see include/kn/knspice.h). */
 #include "spiceimpl.h"
 #include <stdarg.h>
+#include "sys/knoptions.h"
 
 /* A bounded string builder: appends with snprintf, remembers an overflow. */
 typedef struct {

@@ -2,6 +2,7 @@
    accepted steps, or at given times through the integrator's dense output), written to HDF5 by rank 0. */
 #include "trajimpl.h"
 #include <math.h>
+#include "sys/knoptions.h"
 
 /*@C
   KNTrajectoryCreate - a recorder of node voltages over time for a set-up net (samples 0..min(B, 8)-1, every node,

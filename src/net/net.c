@@ -1,5 +1,6 @@
 /* KNNet object: layers, options, parameters. */
 #include "netimpl.h"
+#include "sys/knoptions.h"
 
 /*@
   KNNetCreate - creates an empty KirchhoffNet; add layers with KNNetAddLayer()

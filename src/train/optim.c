@@ -1,6 +1,7 @@
 /* KNOptimizer: the object, type registry, options, set-up and the step driver (gradient norm, clipping, dispatch). */
 #include <petscviewer.h>
 #include "optimimpl.h"
+#include "sys/knoptions.h"
 
 static PetscFunctionList KNOptimizerList              = NULL;
 static char              KNOptimizerNames[256]        = "";

@@ -1,6 +1,7 @@
 /* KNRobustness: the description of non-ideal hardware, its options, and hardware draws on a net. */
 #include <petscviewer.h>
 #include "robustimpl.h"
+#include "sys/knoptions.h"
 
 /* Global RNG index of mismatch entry i (edge or node) of a layer: kind 0 = device gain, 1 = capacitor. */
 static inline PetscInt64 MismatchIndex(PetscInt layer, PetscInt kind, PetscInt i)

@@ -1,6 +1,7 @@
 /* KNTask: the object, type registry, options and net set-up shared by every task type. */
 #include <petscviewer.h>
 #include "taskimpl.h"
+#include "sys/knoptions.h"
 
 static PetscFunctionList KNTaskList              = NULL;
 static char              KNTaskNames[256]        = "";

@@ -1,6 +1,7 @@
 /* KNTrainer: the object, its setters and options, and set-up (net, data, task and optimizer from the options). */
 #include <petscviewer.h>
 #include "taskimpl.h"
+#include "sys/knoptions.h"
 
 /*@C
   KNTrainerCreate - creates a trainer: task generation, optimizer AdamW (lr 1e-3), 10 epochs, batch 512, schedule

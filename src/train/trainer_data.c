@@ -1,5 +1,6 @@
 /* Train/test datasets from the options database: synthetic generators and the file readers, split and scaling. */
 #include "taskimpl.h"
+#include "sys/knoptions.h"
 
 typedef struct {
   char      name[64], file[PETSC_MAX_PATH_LEN], test_file[PETSC_MAX_PATH_LEN], labels[PETSC_MAX_PATH_LEN], test_labels[PETSC_MAX_PATH_LEN];

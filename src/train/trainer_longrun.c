@@ -9,6 +9,7 @@
 #include <petscviewer.h>
 #include <kn/kncheckpoint.h>
 #include "taskimpl.h"
+#include "sys/knoptions.h"
 
 /*@C
   KNTrainerSetCheckpointInterval - write a checkpoint every `every` optimizer steps and/or every `seconds` of wall

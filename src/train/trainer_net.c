@@ -1,10 +1,11 @@
 /* A KNNet from the options database: layers and durations, per-layer topology and device, initial parameters. */
 #include "taskimpl.h"
+#include "sys/knoptions.h"
 
 /* Layer durations from -kn_layers D, -kn_layer_T T or -kn_t_end a0,...,aD (reference simulation.t_end). */
 static PetscErrorCode LayerTimes(MPI_Comm comm, const char prefix[], PetscInt *D, PetscReal **T)
 {
-  PetscReal tend[256], Tl = 0.5;
+  PetscReal tend[256] = {0}, Tl = 0.5; /* -help prints tend[0] */
   PetscInt  nt = 256;
   PetscBool dset, tset, eset;
 
