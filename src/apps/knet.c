@@ -70,7 +70,7 @@ static int Run(const KNetCommand *cmd, int argc, char **argv, int help, int help
   PetscErrorCode ierr;
   PetscBool      trace = PETSC_FALSE;
 
-  /* -help (concise) is knet's: PETSc must not print its general help at start-up */
+  /* a concise -help is knet's (PETSc must not print its general help at start-up); the "all" of -help all too */
   if (helparg > 0) {
     for (int i = helparg; i + 1 < argc; i++) argv[i] = argv[i + 1];
     argc--;
@@ -113,9 +113,13 @@ int main(int argc, char **argv)
     command_name = name;
   }
   while (npos < cmd->nargs && 2 + npos < argc && !KNetIsKey(argv[2 + npos])) npos++;
-  if (KNetScanArgs(argc, argv, 2 + npos, cmd->name, &help, &helparg, msg, sizeof(msg))) {
-    snprintf(line, sizeof(line), "%s: %s\n", command_name, msg);
-    return Leave(rank, 1, line, stderr);
+  { /* the options files are read on rank 0 (as PETSc does), its verdict holds for every rank */
+    int bad = KNetScanArgs(argc, argv, 2 + npos, cmd->name, rank == 0, &help, &helparg, msg, sizeof(msg));
+    (void)MPI_Bcast(&bad, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (bad) {
+      snprintf(line, sizeof(line), "%s: %s\n", command_name, msg);
+      return Leave(rank, 1, line, stderr);
+    }
   }
   {
     int code = Run(cmd, argc, argv, help, helparg);

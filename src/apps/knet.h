@@ -34,7 +34,7 @@ PETSC_INTERN PetscErrorCode KNetHelpNet(MPI_Comm);
 PETSC_INTERN int KNetIsKey(const char[]);
 PETSC_INTERN int KNetIsHelpKey(const char[]);
 PETSC_INTERN int KNetCheckOptionsFile(const char[], int, char[], size_t);
-PETSC_INTERN int KNetScanArgs(int, char **, int, const char[], int *, int *, char[], size_t);
+PETSC_INTERN int KNetScanArgs(int, char **, int, const char[], int, int *, int *, char[], size_t);
 /* knet_opts.c: the command whose -help pass names the known options; the up-front option check; knet CMD -help. */
 PETSC_INTERN void           KNetSetCommand(const KNetCommand *);
 PETSC_INTERN PetscErrorCode KNetCheckOptions(MPI_Comm);

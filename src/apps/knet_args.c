@@ -199,11 +199,10 @@ int KNetCheckOptionsFile(const char file[], int isyaml, char msg[], size_t len)
 
 /*
   Scans argv[first..]: words that are neither an option nor an option's value are an error (PETSc ignores them), as is
-  -options_file without a file or with a bad one. *help is 0, 1 for -help / -h / --help (knet's concise list) or 2 for
-  -help all (PETSc's full list too); the position of a concise -help is returned in *helparg so main() can hide it
-  from PETSc.
+  -options_file without a file or (if files) with a bad one. *help is 0, 1 for -help / -h / --help (knet's concise list) or 2 for
+  -help all (PETSc's full list too); *helparg is the argument main() hides from PETSc (the concise -help, or "all").
 */
-int KNetScanArgs(int argc, char **argv, int first, const char cmd[], int *help, int *helparg, char msg[], size_t len)
+int KNetScanArgs(int argc, char **argv, int first, const char cmd[], int files, int *help, int *helparg, char msg[], size_t len)
 {
   *help = 0, *helparg = -1;
   for (int i = first; i < argc; i++) {
@@ -213,7 +212,7 @@ int KNetScanArgs(int argc, char **argv, int first, const char cmd[], int *help, 
       return 1;
     }
     if (KNetIsHelpKey(a)) {
-      if (next && !strcmp(next, "all")) *help = 2, i++;
+      if (next && !strcmp(next, "all")) *help = 2, *helparg = ++i; /* PETSc 3.18 wants -help [bool]: "all" is knet's */
       else if (*help < 2) *help = 1, *helparg = i;
       if (next && !KNetIsKey(next) && strcmp(next, "all")) i++; /* -help intro etc.: PETSc's values */
       continue;
@@ -223,7 +222,7 @@ int KNetScanArgs(int argc, char **argv, int first, const char cmd[], int *help, 
         Msg(msg, len, "%s needs a file name", a);
         return 1;
       }
-      if (KNetCheckOptionsFile(next, !strcmp(a, "-options_file_yaml"), msg, len)) return 1;
+      if (files && KNetCheckOptionsFile(next, !strcmp(a, "-options_file_yaml"), msg, len)) return 1;
     }
     if (next && !KNetIsKey(next)) i++; /* its value */
   }

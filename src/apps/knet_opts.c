@@ -37,6 +37,28 @@ static PetscErrorCode CapturePrintf(MPI_Comm comm, const char fmt[], ...)
   return 0;
 }
 
+/* Whatever the help pass prints to stdout (PetscPrintf(), the type lists of PetscOptionsFList()) is captured too. */
+static PetscErrorCode (*vfprintf_orig)(FILE *, const char[], va_list);
+static PetscErrorCode CaptureVFPrintf(FILE *fd, const char fmt[], va_list ap)
+{
+  va_list aq;
+  int     n;
+
+  if (fd != PETSC_STDOUT) return vfprintf_orig(fd, fmt, ap);
+  va_copy(aq, ap);
+  n = vsnprintf(NULL, 0, fmt, aq);
+  va_end(aq);
+  if (n <= 0) return 0;
+  if (capture.len + (size_t)n + 1 > capture.cap) {
+    char *t = realloc(capture.text, 2 * (capture.len + (size_t)n + 1));
+    if (!t) return PETSC_ERR_MEM;
+    capture.text = t, capture.cap = 2 * (capture.len + (size_t)n + 1);
+  }
+  vsnprintf(capture.text + capture.len, (size_t)n + 1, fmt, ap);
+  capture.len += (size_t)n;
+  return 0;
+}
+
 void KNetSetCommand(const KNetCommand *cmd)
 {
   current = cmd;
@@ -54,10 +76,14 @@ static PetscErrorCode CaptureHelp(void)
   PetscCall(PetscOptionsHelpPrintedDestroy(&PetscOptionsHelpPrintedSingleton)); /* forget the blocks seen so far */
   PetscCall(PetscOptionsSetValue(NULL, "-help", NULL));
   PetscHelpPrintf = CapturePrintf;
+  vfprintf_orig   = PetscVFPrintf;
+  PetscVFPrintf   = CaptureVFPrintf;
   PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL)); /* a bad option value may stop the pass early */
   (void)current->run(0, noargs);
   PetscCall(PetscPopErrorHandler());
+  PetscVFPrintf   = vfprintf_orig;
   PetscHelpPrintf = print;
+  PetscCall(PetscOptionsClearValue(NULL, "-help"));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -163,7 +189,7 @@ PetscErrorCode KNetCheckOptions(MPI_Comm comm)
       PetscCall(PetscFree(left[i]));
     }
     PetscCall(PetscFree(left));
-    SETERRQ(comm, PETSC_ERR_ARG_WRONG, "%s (knet %s -help lists the options)", msg, current ? current->name : "CMD");
+    SETERRQ(comm, PETSC_ERR_ARG_WRONG, "%s%s%s%s", msg, strstr(msg, "did you mean") ? "" : " (see knet ", strstr(msg, "did you mean") ? "" : (current ? current->name : "CMD"), strstr(msg, "did you mean") ? "" : " -help)");
   }
   PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
   PetscFunctionReturn(KN_SUCCESS);

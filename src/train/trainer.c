@@ -1,5 +1,6 @@
 /* KNTrainer: the object, its setters and options, and set-up (net, data, task and optimizer from the options). */
 #include <petscviewer.h>
+#include <kn/knrobust.h>
 #include "taskimpl.h"
 #include "sys/knoptions.h"
 
@@ -324,6 +325,11 @@ PetscErrorCode KNTrainerSetFromOptions(KNTrainer tr)
   if (sset) PetscCall(KNTrainerSetSchedule(tr, sched));
   tr->seed = seed;
   PetscCall(KNTrainerSetFromOptions_LongRun(tr));
+  { /* -kn_train_mc_*: every epoch reads them (RunEpoch()); read here as well, so they are checked before any work */
+    KNRobustness rob;
+    PetscCall(KNRobustnessCreateFromOptions(tr->comm, tr->prefix, PETSC_TRUE, tr->seed, &rob));
+    PetscCall(KNRobustnessDestroy(&rob));
+  }
   PetscCall(KNTaskSetFromOptions(tr->task));
   PetscCall(KNOptimizerSetFromOptions(tr->opt));
   PetscFunctionReturn(KN_SUCCESS);
