@@ -53,7 +53,7 @@ for np in 1 2; do
     "knet train: unknown option -kn_train_epoch (did you mean -kn_train_epochs?)" \
     $run "$knet" train -options_file "$tmp/typo.yaml" -kn_run_dir "$tmp/yrun$np"
   t1=$(date +%s.%N)
-  [ ! -e "$tmp/yrun$np" ] && ! grep -q '^epoch' "$tmp/out"; ok $? "np $np: ... before the first epoch ($(echo "$t1 - $t0" | bc) s), no run directory"
+  [ ! -e "$tmp/yrun$np" ] && ! grep -q '^epoch' "$tmp/out"; ok $? "np $np: ... before the first epoch ($(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s), no run directory"
 done
 
 # -- values: missing, out of range
@@ -137,6 +137,8 @@ for h in "" -h --help help -help; do
 done
 out=$("$knet" -version 2>&1); rc=$?
 [ $rc -eq 0 ] && [ "$out" = "knet $KN_PROJECT_VERSION (libkirchhoffnet; PETSc $(echo "$out" | sed -n 's/.*PETSc \([0-9.]*\)).*/\1/p'))" ]; ok $? "knet -version prints meson's project version $KN_PROJECT_VERSION ($out)"
+out=$("$knet" train -options_file "$tmp/tiny.yaml" -version 2>&1); rc=$?
+[ $rc -eq 0 ] && echo "$out" | grep -q "^knet $KN_PROJECT_VERSION "; ok $? "knet train ... -version prints the version too"
 "$knet" train -help > "$tmp/h1" 2>&1; rc=$?
 lines=$(wc -l < "$tmp/h1")
 [ $rc -eq 0 ] && [ "$lines" -le 130 ] && grep -q '^usage: knet train' "$tmp/h1" && grep -q '^KirchhoffNet trainer options:' "$tmp/h1" \

@@ -97,10 +97,11 @@ int main(int argc, char **argv)
   MPI_Init(&argc, &argv); /* before PetscInitialize(): bad arguments and options files end here, on every rank */
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   if (argc < 2 || KNetIsHelpKey(argv[1]) || !strcmp(argv[1], "help") || !strcmp(argv[1], "-help")) return Leave(rank, 0, help_text, stdout);
-  if (!strcmp(argv[1], "-version") || !strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
-    snprintf(line, sizeof(line), "knet %s (libkirchhoffnet; PETSc %d.%d.%d)\n", KNET_VERSION, PETSC_VERSION_MAJOR, PETSC_VERSION_MINOR, PETSC_VERSION_SUBMINOR);
-    return Leave(rank, 0, line, stdout);
-  }
+  for (int i = 1; i < argc; i++)
+    if (!strcmp(argv[i], "-version") || !strcmp(argv[i], "--version") || (i == 1 && !strcmp(argv[i], "version"))) {
+      snprintf(line, sizeof(line), "knet %s (libkirchhoffnet; PETSc %d.%d.%d)\n", KNET_VERSION, PETSC_VERSION_MAJOR, PETSC_VERSION_MINOR, PETSC_VERSION_SUBMINOR);
+      return Leave(rank, 0, line, stdout);
+    }
   for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
     if (!strcmp(argv[1], commands[i].name)) cmd = &commands[i];
   if (!cmd) {
