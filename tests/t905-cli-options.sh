@@ -127,6 +127,8 @@ expect_one "knet eval -kn_task_type with a misspelled solver option names the PE
 # -- PETSc's own options keep working
 out=$("$knet" eval "$tmp/run/model.h5" -kn_input "$tmp/pts.csv" -log_view -options_left -options_view 2>&1); rc=$?
 [ $rc -eq 0 ] && echo "$out" | grep -q "Performance Summary" && echo "$out" | grep -q "no unused options\|There are no unused options"; ok $? "-log_view, -options_left and -options_view still work (exit $rc)"
+out=$("$knet" eval "$tmp/run/model.h5" -kn_input "$tmp/pts.csv" -ts_view 2>&1); rc=$?
+[ $rc -eq 0 ] && echo "$out" | grep -q "TS Object"; ok $? "-ts_view, which PETSc reads after each solve, still works (exit $rc)"
 out=$(mpi2 "$knet" eval "$tmp/run/model.h5" -kn_input "$tmp/pts.csv" -ts_adapt_type basic -ts_max_reject 20 2>&1); rc=$?
 [ $rc -eq 0 ]; ok $? "np 2: PETSc TS options given by the user are known options"
 

@@ -83,7 +83,7 @@ static int Run(const KNetCommand *cmd, int argc, char **argv, int help, int help
   if (!ierr && help == 1) ierr = KNetPrintHelp(PETSC_COMM_WORLD, cmd->usage);
   else if (!ierr && help == 2) ierr = cmd->run(0, argv + argc);
   else if (!ierr) ierr = cmd->run(argc - 2, argv + 2);
-  if (!ierr && !help) ierr = KNetCheckOptions(PETSC_COMM_WORLD); /* anything read only after the work */
+  if (!ierr && !help) ierr = KNetCheckOptionsAtEnd(PETSC_COMM_WORLD); /* and what PETSc reads during the work */
   (void)PetscFinalize();
   return ierr ? 1 : 0;
 }

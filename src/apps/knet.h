@@ -38,4 +38,5 @@ PETSC_INTERN int KNetScanArgs(int, char **, int, const char[], int, int *, int *
 /* knet_opts.c: the command whose -help pass names the known options; the up-front option check; knet CMD -help. */
 PETSC_INTERN void           KNetSetCommand(const KNetCommand *);
 PETSC_INTERN PetscErrorCode KNetCheckOptions(MPI_Comm);
+PETSC_INTERN PetscErrorCode KNetCheckOptionsAtEnd(MPI_Comm);
 PETSC_INTERN PetscErrorCode KNetPrintHelp(MPI_Comm, const char[]);

@@ -158,15 +158,43 @@ static void Nearest(const char q[], char best[], size_t len)
 /* Read at PetscFinalize() only: counted as used now. */
 static const char *const at_finalize[] = {"-options_left", "-options_view", "-citations", "-memory_view", "-malloc_view", "-malloc_dump", "-log_view_memory", "-objects_dump", NULL};
 
+/* PETSc reads some of its viewers and monitors (-ts_view after each solve, -vec_view, ...) only when it views or
+   solves: those are checked at the end. (The TS trajectory is made after TSSetFromOptions(), so -ts_trajectory_*
+   options are never read: knet chooses the trajectory itself.) */
+static PetscBool ReadLate(const char name[])
+{
+  static const char *const words[] = {"view", "monitor", "converged", NULL};
+  size_t                   n       = strlen(name);
+
+  if (!strncmp(name, "kn_", 3)) return PETSC_FALSE; /* knet reads all of its own at set-up */
+  for (int k = 0; words[k]; k++)
+    for (const char *p = strstr(name, words[k]); p; p = strstr(p + 1, words[k])) {
+      size_t w = strlen(words[k]);
+      if ((p == name || p[-1] == '_') && ((size_t)(p - name) + w == n || p[w] == '_')) return PETSC_TRUE;
+    }
+  return PETSC_FALSE;
+}
+
+static PetscBool at_end = PETSC_FALSE;
+
 /*
   KNetCheckOptions - every option given has been read: call it after the command's objects are set up and before
   any work or output file. Errors (one line, on every rank) with each unknown option and the nearest known one.
+  KNetCheckOptionsAtEnd() checks what PETSc reads late (ReadLate()) as well, after the work.
 */
+PetscErrorCode KNetCheckOptionsAtEnd(MPI_Comm comm)
+{
+  PetscFunctionBegin;
+  at_end = PETSC_TRUE;
+  PetscCall(KNetCheckOptions(comm));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 PetscErrorCode KNetCheckOptions(MPI_Comm comm)
 {
-  PetscInt  n;
-  char    **names, **values, msg[4096] = "";
-  PetscBool help, flg;
+  PetscInt  n, nleft = 0;
+  char    **names, **values, **left, msg[4096] = "";
+  PetscBool help, flg, hint = PETSC_TRUE;
   size_t    at = 0;
 
   PetscFunctionBegin;
@@ -174,24 +202,21 @@ PetscErrorCode KNetCheckOptions(MPI_Comm comm)
   if (help) PetscFunctionReturn(KN_SUCCESS);
   for (int i = 0; at_finalize[i]; i++) PetscCall(PetscOptionsHasName(NULL, NULL, at_finalize[i], &flg));
   PetscCall(PetscOptionsLeftGet(NULL, &n, &names, &values));
-  if (n) {
-    char **left;
-    PetscInt nleft = n;
-    PetscCall(PetscMalloc1(n, &left));
-    for (PetscInt i = 0; i < n; i++) PetscCall(PetscStrallocpy(names[i], &left[i]));
-    PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
-    PetscCall(CaptureHelp());
-    for (PetscInt i = 0; i < nleft && at < sizeof(msg); i++) {
-      char q[256], best[256];
-      PetscCall(PetscSNPrintf(q, sizeof(q), "-%s", left[i]));
-      Nearest(q, best, sizeof(best));
-      at += (size_t)snprintf(msg + at, sizeof(msg) - at, "%sunknown option %s%s%s%s", i ? "; " : "", q, best[0] ? " (did you mean " : "", best, best[0] ? "?)" : "");
-      PetscCall(PetscFree(left[i]));
-    }
-    PetscCall(PetscFree(left));
-    SETERRQ(comm, PETSC_ERR_ARG_WRONG, "%s%s%s%s", msg, strstr(msg, "did you mean") ? "" : " (see knet ", strstr(msg, "did you mean") ? "" : (current ? current->name : "CMD"), strstr(msg, "did you mean") ? "" : " -help)");
-  }
+  PetscCall(PetscMalloc1(n, &left));
+  for (PetscInt i = 0; i < n; i++)
+    if (at_end || !ReadLate(names[i])) PetscCall(PetscStrallocpy(names[i], &left[nleft++]));
   PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
+  if (nleft) PetscCall(CaptureHelp());
+  for (PetscInt i = 0; i < nleft; i++) {
+    char q[256], best[256];
+    PetscCall(PetscSNPrintf(q, sizeof(q), "-%s", left[i]));
+    Nearest(q, best, sizeof(best));
+    if (best[0]) hint = PETSC_FALSE;
+    if (at < sizeof(msg)) at += (size_t)snprintf(msg + at, sizeof(msg) - at, "%sunknown option %s%s%s%s", i ? "; " : "", q, best[0] ? " (did you mean " : "", best, best[0] ? "?)" : "");
+    PetscCall(PetscFree(left[i]));
+  }
+  PetscCall(PetscFree(left));
+  PetscCheck(!nleft, comm, PETSC_ERR_ARG_WRONG, "%s%s%s%s", msg, hint ? " (see knet " : "", hint ? (current ? current->name : "CMD") : "", hint ? " -help)" : "");
   PetscFunctionReturn(KN_SUCCESS);
 }
 

@@ -136,7 +136,7 @@ static PetscErrorCode ExitCheckpointed(KNTrainer *tr)
   PetscFunctionBegin;
   PetscCall(PrintResumeCommand(*tr));
   PetscCall(KNTrainerDestroy(tr));
-  PetscCall(KNetCheckOptions(PETSC_COMM_WORLD));
+  PetscCall(KNetCheckOptionsAtEnd(PETSC_COMM_WORLD));
   PetscCall(PetscFinalize());
   MPI_Finalize(); /* main() started MPI */
   exit(KN_EXIT_CHECKPOINTED);
