@@ -69,7 +69,10 @@ expect_one "-kn_train_epochs 99999999999 is out of range, not wrapped" \
 expect_one "np 2: an integer list item out of range is an error" \
   "knet train: option -kn_topology_repeat 2,4294967296 is out of range: integers must lie in [-2147483648, 2147483647]" \
   mpi2 "$knet" train -options_file "$tmp/tiny.yaml" -kn_topology_repeat 2,4294967296 -kn_run_dir "$tmp/v4"
-[ ! -e "$tmp/v1" ] && [ ! -e "$tmp/v2" ] && [ ! -e "$tmp/v3" ] && [ ! -e "$tmp/v4" ]; ok $? "no run directory for any of the bad values"
+expect_one "np 2: a PETSc solver option without its value is an error too" \
+  "knet train: option -ts_rtol needs a value" \
+  mpi2 "$knet" train -options_file "$tmp/tiny.yaml" -ts_rtol -kn_run_dir "$tmp/v5"
+[ ! -e "$tmp/v1" ] && [ ! -e "$tmp/v2" ] && [ ! -e "$tmp/v3" ] && [ ! -e "$tmp/v4" ] && [ ! -e "$tmp/v5" ]; ok $? "no run directory for any of the bad values"
 
 # -- the options file: duplicates, malformed, missing, not a file (checked before PETSc starts)
 for np in 1 2; do
@@ -127,6 +130,8 @@ expect_one "knet eval -kn_task_type with a misspelled solver option names the PE
 # -- PETSc's own options keep working
 out=$("$knet" eval "$tmp/run/model.h5" -kn_input "$tmp/pts.csv" -log_view -options_left -options_view 2>&1); rc=$?
 [ $rc -eq 0 ] && echo "$out" | grep -q "Performance Summary" && echo "$out" | grep -q "no unused options\|There are no unused options"; ok $? "-log_view, -options_left and -options_view still work (exit $rc)"
+out=$("$knet" eval "$tmp/run/model.h5" -kn_input "$tmp/pts.csv" -ts_error_if_step_fails -kn_flow 2>&1); rc=$?
+[ $rc -eq 0 ]; ok $? "flags (PETSc's -ts_error_if_step_fails, knet's -kn_flow) need no value (exit $rc)"
 out=$("$knet" eval "$tmp/run/model.h5" -kn_input "$tmp/pts.csv" -ts_view 2>&1); rc=$?
 [ $rc -eq 0 ] && echo "$out" | grep -q "TS Object"; ok $? "-ts_view, which PETSc reads after each solve, still works (exit $rc)"
 out=$(mpi2 "$knet" eval "$tmp/run/model.h5" -kn_input "$tmp/pts.csv" -ts_adapt_type basic -ts_max_reject 20 2>&1); rc=$?

@@ -177,6 +177,46 @@ static PetscBool ReadLate(const char name[])
 
 static PetscBool at_end = PETSC_FALSE;
 
+/* A solver option (-ts_*, -snes_*, -ksp_*, -pc_*, also behind an options prefix). */
+static PetscBool IsSolverOption(const char name[])
+{
+  static const char *const families[] = {"ts_", "snes_", "ksp_", "pc_", NULL};
+
+  for (int k = 0; families[k]; k++)
+    for (const char *p = strstr(name, families[k]); p; p = strstr(p + 1, families[k]))
+      if (p == name || p[-1] == '_') return PETSC_TRUE;
+  return PETSC_FALSE;
+}
+
+/* PETSc's own solver options given without a value keep their default silently (knet's are checked where they are
+   read, sys/knoptions.h). Under -help a value-taking option prints "-name <value...", a flag "-name: ...". */
+static PetscErrorCode CheckMissingValues(MPI_Comm comm)
+{
+  char    *all, *tok, *save = NULL, cand[8][128];
+  int      nc = 0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsGetAll(NULL, &all));
+  for (tok = strtok_r(all, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+    const char *v;
+    PetscBool   found;
+    if (!KNetIsKey(tok) || !IsSolverOption(tok + 1) || ReadLate(tok + 1) || nc == 8) continue;
+    PetscCall(PetscOptionsFindPair(NULL, NULL, tok, &v, &found));
+    if (found && !v) PetscCall(PetscStrncpy(cand[nc++], tok, sizeof(cand[0])));
+  }
+  PetscCall(PetscFree(all));
+  if (nc) PetscCall(CaptureHelp());
+  for (int c = 0; c < nc; c++)
+    for (const char *line = capture.text; line && line < capture.text + capture.len;) {
+      const char *name;
+      size_t      n = OptionName(line, &name);
+      PetscCheck(!(n && n == strlen(cand[c]) && !strncmp(name, cand[c], n) && name[n] == ' ' && name[n + 1] == '<'), comm, PETSC_ERR_ARG_WRONG, "option %s needs a value", cand[c]);
+      line = strchr(line, '\n');
+      if (line) line++;
+    }
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 /*
   KNetCheckOptions - every option given has been read: call it after the command's objects are set up and before
   any work or output file. Errors (one line, on every rank) with each unknown option and the nearest known one.
@@ -217,6 +257,7 @@ PetscErrorCode KNetCheckOptions(MPI_Comm comm)
   }
   PetscCall(PetscFree(left));
   PetscCheck(!nleft, comm, PETSC_ERR_ARG_WRONG, "%s%s%s%s", msg, hint ? " (see knet " : "", hint ? (current ? current->name : "CMD") : "", hint ? " -help)" : "");
+  if (!at_end) PetscCall(CheckMissingValues(comm));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
