@@ -72,7 +72,10 @@ expect_one "np 2: an integer list item out of range is an error" \
 expect_one "np 2: a PETSc solver option without its value is an error too" \
   "knet train: option -ts_rtol needs a value" \
   mpi2 "$knet" train -options_file "$tmp/tiny.yaml" -ts_rtol -kn_run_dir "$tmp/v5"
-[ ! -e "$tmp/v1" ] && [ ! -e "$tmp/v2" ] && [ ! -e "$tmp/v3" ] && [ ! -e "$tmp/v4" ] && [ ! -e "$tmp/v5" ]; ok $? "no run directory for any of the bad values"
+expect_one "a PETSc integer option out of range is an error (a real one takes the same digits)" \
+  "knet train: option -ts_max_steps 99999999999 is out of range: integers must lie in [-2147483648, 2147483647]" \
+  "$knet" train -options_file "$tmp/tiny.yaml" -ts_max_time 99999999999 -ts_max_steps 99999999999 -kn_run_dir "$tmp/v6"
+[ ! -e "$tmp/v1" ] && [ ! -e "$tmp/v2" ] && [ ! -e "$tmp/v3" ] && [ ! -e "$tmp/v4" ] && [ ! -e "$tmp/v5" ] && [ ! -e "$tmp/v6" ]; ok $? "no run directory for any of the bad values"
 
 # -- the options file: duplicates, malformed, missing, not a file (checked before PETSc starts)
 for np in 1 2; do

@@ -4,6 +4,7 @@
    what the command's objects print under -help: the command's help pass is run with PetscHelpPrintf() captured,
    so the list is always the one the code reads, not a table kept by hand. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,12 +189,28 @@ static PetscBool IsSolverOption(const char name[])
   return PETSC_FALSE;
 }
 
-/* PETSc's own solver options given without a value keep their default silently (knet's are checked where they are
-   read, sys/knoptions.h). Under -help a value-taking option prints "-name <value...", a flag "-name: ...". */
-static PetscErrorCode CheckMissingValues(MPI_Comm comm)
+/* An integer literal beyond PetscInt: PETSc 3.18 wraps it. */
+static PetscBool BigInteger(const char v[])
 {
-  char    *all, *tok, *save = NULL, cand[8][128];
-  int      nc = 0;
+  size_t i = v[0] == '-' || v[0] == '+';
+
+  if (!v[i]) return PETSC_FALSE;
+  for (size_t k = i; v[k]; k++)
+    if (!isdigit((unsigned char)v[k])) return PETSC_FALSE;
+  errno = 0;
+  {
+    long long x = strtoll(v, NULL, 10);
+    return (PetscBool)(errno == ERANGE || x > PETSC_MAX_INT || x < PETSC_MIN_INT);
+  }
+}
+
+/* PETSc's own solver options given without a value keep their default, and integers beyond PetscInt wrap, silently
+   (knet's options are checked where they are read, sys/knoptions.h). Under -help a value-taking option prints
+   "-name <value", an integer (or name) one "-name <now value", a flag "-name: ...". */
+static PetscErrorCode CheckSolverValues(MPI_Comm comm)
+{
+  char *all, *tok, *save = NULL, cand[8][128];
+  int   nc = 0, big[8];
 
   PetscFunctionBegin;
   PetscCall(PetscOptionsGetAll(NULL, &all));
@@ -202,15 +219,22 @@ static PetscErrorCode CheckMissingValues(MPI_Comm comm)
     PetscBool   found;
     if (!KNetIsKey(tok) || !IsSolverOption(tok + 1) || ReadLate(tok + 1) || nc == 8) continue;
     PetscCall(PetscOptionsFindPair(NULL, NULL, tok, &v, &found));
-    if (found && !v) PetscCall(PetscStrncpy(cand[nc++], tok, sizeof(cand[0])));
+    if (found && (!v || BigInteger(v))) {
+      big[nc] = v != NULL;
+      PetscCall(PetscStrncpy(cand[nc++], tok, sizeof(cand[0])));
+    }
   }
   PetscCall(PetscFree(all));
   if (nc) PetscCall(CaptureHelp());
   for (int c = 0; c < nc; c++)
     for (const char *line = capture.text; line && line < capture.text + capture.len;) {
-      const char *name;
+      const char *name, *v = NULL;
       size_t      n = OptionName(line, &name);
-      PetscCheck(!(n && n == strlen(cand[c]) && !strncmp(name, cand[c], n) && name[n] == ' ' && name[n + 1] == '<'), comm, PETSC_ERR_ARG_WRONG, "option %s needs a value", cand[c]);
+      if (n && n == strlen(cand[c]) && !strncmp(name, cand[c], n)) {
+        PetscCheck(big[c] || strncmp(name + n, " <", 2), comm, PETSC_ERR_ARG_WRONG, "option %s needs a value", cand[c]);
+        PetscCall(PetscOptionsFindPair(NULL, NULL, cand[c], &v, NULL));
+        PetscCheck(!big[c] || strncmp(name + n, " <now ", 6), comm, PETSC_ERR_ARG_OUTOFRANGE, "option %s %s is out of range: integers must lie in [%d, %d]", cand[c], v, (int)PETSC_MIN_INT, (int)PETSC_MAX_INT);
+      }
       line = strchr(line, '\n');
       if (line) line++;
     }
@@ -257,7 +281,7 @@ PetscErrorCode KNetCheckOptions(MPI_Comm comm)
   }
   PetscCall(PetscFree(left));
   PetscCheck(!nleft, comm, PETSC_ERR_ARG_WRONG, "%s%s%s%s", msg, hint ? " (see knet " : "", hint ? (current ? current->name : "CMD") : "", hint ? " -help)" : "");
-  if (!at_end) PetscCall(CheckMissingValues(comm));
+  if (!at_end) PetscCall(CheckSolverValues(comm));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
