@@ -131,8 +131,8 @@ static int Score(const char q[], const char c[], size_t nc)
   return d;
 }
 
-/* Options knet itself or PETSc's start and end read outside any options block. */
-static const char *const extra[] = {"-kn_traceback", "-options_file", "-help", "-version", "-log_view", "-options_left", "-options_view", "-malloc_debug", "-info", NULL};
+/* Options knet itself, PETSc's start and end, or TSSolve() read outside any options block. */
+static const char *const extra[] = {"-kn_traceback", "-options_file", "-help", "-version", "-log_view", "-options_left", "-options_view", "-malloc_debug", "-info", "-ts_view", "-ts_view_pre", NULL};
 
 static void Nearest(const char q[], char best[], size_t len)
 {
