@@ -1,5 +1,6 @@
 /* Private: the PetscOptions*() queries of knet's objects, checked. PETSc 3.18 silently keeps the default when a
-   value-taking option is given without a value, and wraps integers beyond PetscInt's range; including this header
+   number or name option is given without a value (a string one reads as "", which -x "" also gives), and wraps
+   integers beyond PetscInt's range; including this header
    (after the PETSc headers, in a file that reads options between PetscOptionsBegin() and PetscOptionsEnd()) makes
    both an error that names the option. */
 #pragma once

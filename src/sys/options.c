@@ -1,4 +1,4 @@
-/* Checks behind sys/knoptions.h: a value-taking option needs a value, and integers must fit PetscInt. */
+/* Checks behind sys/knoptions.h: a number or a name option needs a value, and integers must fit PetscInt. */
 #include <errno.h>
 #include <stdlib.h>
 #include <kn/knsys.h>
@@ -29,7 +29,8 @@ PetscErrorCode KNOptionsCheckValue_Private(PetscOptionItems *items, const char o
   PetscFunctionBegin;
   PetscCall(PetscOptionsFindPair(items->options, items->prefix, opt, &value, &found));
   if (!found) PetscFunctionReturn(KN_SUCCESS);
-  PetscCheck(value && value[0], items->comm, PETSC_ERR_ARG_WRONG, "option -%s%s needs a value (%s)", pre, opt + 1, KNOptionKindNames[kind]);
+  if (kind == KN_OPTION_STRING) PetscFunctionReturn(KN_SUCCESS); /* PETSc stores -x "" as -x without a value: an empty string */
+  PetscCheck(value, items->comm, PETSC_ERR_ARG_WRONG, "option -%s%s needs a value (%s)", pre, opt + 1, KNOptionKindNames[kind]);
   if (kind == KN_OPTION_INT || kind == KN_OPTION_INT_ARRAY) {
     PetscBool bad = PETSC_FALSE;
     for (const char *s = value; *s && !bad;) { /* every item of a list, both ends of a range a-b */
