@@ -43,10 +43,11 @@ def raises(fn):
 
 
 def cli_message(*args):
-    """knet's one-line error message: the text after 'knet: error: ' on the first line of its stderr."""
+    """knet's one-line error message: the text after 'knet CMD: ' on the first line of its stderr."""
     p = knet(*args, check=False)
-    line = [l for l in p.stderr.splitlines() if l.startswith("knet: error: ")]
-    return p.returncode, (line[0][len("knet: error: "):] if line else p.stderr)
+    prefix = "knet %s: " % args[0]
+    line = [l for l in p.stderr.splitlines() if l.startswith(prefix)]
+    return p.returncode, (line[0][len(prefix):] if line else p.stderr)
 
 
 t = Tap()
