@@ -188,6 +188,21 @@ PetscErrorCode KNCircuitSetStepComm(KNCircuit c, MPI_Comm comm)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* A solve that stopped early without failing (-ts_max_steps, -ts_max_time below the layer's end, a user stop) would
+   hand a state at the wrong time to the next layer: an error naming the layer, the time reached and the steps. */
+static PetscErrorCode CheckReachedEnd(KNCircuit c, TSConvergedReason reason, PetscReal t, PetscInt steps)
+{
+  PetscReal tend = KNCircuitPhysicalDuration(c), tol = 100.0 * PETSC_MACHINE_EPSILON * PetscMax(1.0, PetscAbsReal(tend));
+  PetscInt  maxsteps;
+
+  PetscFunctionBegin;
+  if (reason == TS_CONVERGED_TIME || PetscAbsReal(t - tend) <= tol) PetscFunctionReturn(KN_SUCCESS);
+  PetscCall(TSGetMaxSteps(c->ts, &maxsteps));
+  PetscCheck(reason != TS_CONVERGED_ITS, c->comm, PETSC_ERR_NOT_CONVERGED, "Layer %s: the time integration stopped at t = %g of %g after %" PetscInt_FMT " steps: the step limit -ts_max_steps %" PetscInt_FMT " was reached before the end of the layer; raise -ts_max_steps (or loosen -ts_rtol/-ts_atol)",
+             c->name ? c->name : "", (double)(t / c->hw_scale), (double)c->T, steps, maxsteps);
+  SETERRQ(c->comm, PETSC_ERR_NOT_CONVERGED, "Layer %s: the time integration stopped at t = %g of %g after %" PetscInt_FMT " steps (%s) before the end of the layer", c->name ? c->name : "", (double)(t / c->hw_scale), (double)c->T, steps, TSConvergedReasons[reason]);
+}
+
 static PetscErrorCode CheckConverged(KNCircuit c, Vec X)
 {
   TSConvergedReason reason;
@@ -200,6 +215,7 @@ static PetscErrorCode CheckConverged(KNCircuit c, Vec X)
   PetscCall(TSGetStepNumber(c->ts, &steps));
   PetscCheck(reason >= 0, c->comm, PETSC_ERR_NOT_CONVERGED, "Layer %s: the time integration failed at t = %g of %g after %" PetscInt_FMT " steps (%s); try a smaller -ts_dt, a larger -ts_adapt_dt_min, looser -ts_rtol/-ts_atol or smaller learning rates",
              c->name ? c->name : "", (double)(t / c->hw_scale), (double)c->T, steps, TSConvergedReasons[reason]);
+  PetscCall(CheckReachedEnd(c, reason, t, steps));
   PetscCall(VecNorm(X, NORM_INFINITY, &nrm));
   PetscCheck(!PetscIsInfOrNanReal(nrm), c->comm, PETSC_ERR_FP, "Layer %s: the state became NaN or Inf during the time integration (%" PetscInt_FMT " steps)", c->name ? c->name : "", steps);
   PetscFunctionReturn(KN_SUCCESS);

@@ -83,7 +83,8 @@ PetscErrorCode KNCircuitDropTrajectory_Private(KNCircuit c)
 @*/
 PetscErrorCode KNCircuitSolveWithTrajectory(KNCircuit c, Vec X, PetscLogDouble max_bytes, PetscBool *kept)
 {
-  TSTrajectory tj;
+  TSTrajectory   tj;
+  PetscErrorCode ierr;
 
   PetscFunctionBegin;
   PetscCheck(c->setupcalled, c->comm, PETSC_ERR_ARG_WRONGSTATE, "Call KNCircuitSetUp() first");
@@ -97,7 +98,9 @@ PetscErrorCode KNCircuitSolveWithTrajectory(KNCircuit c, Vec X, PetscLogDouble m
   c->tape_limited = (PetscBool)(max_bytes < PETSC_MAX_REAL);
   c->tape_limit   = max_bytes;
   c->tape_valid   = PETSC_FALSE;
-  PetscCall(KNCircuitForwardSolve_Private(c, X));
+  ierr            = KNCircuitForwardSolve_Private(c, X);
+  if (ierr) (void)KNCircuitDropTrajectory_Private(c); /* a partial trajectory would break the next solve */
+  PetscCall(ierr);
   PetscCall(TSGetTrajectory(c->ts, &tj));
   c->tape_valid   = (PetscBool)(tj != NULL);
   c->tape_limited = PETSC_FALSE;
@@ -147,13 +150,27 @@ PetscErrorCode KNCircuitGetTrajectoryBytes(KNCircuit c, PetscLogDouble *bytes)
 @*/
 PetscErrorCode KNCircuitAdjointSolve(KNCircuit c, Vec L, Vec G)
 {
+  PetscInt  steps, left;
+  PetscReal t;
+
   PetscFunctionBegin;
   PetscCheck(c->tape_valid, c->comm, PETSC_ERR_ARG_WRONGSTATE, "Layer %s: no trajectory of the current parameters is kept: call KNCircuitSolveWithTrajectory() first (or KNCircuitSolveAdjoint())", c->name ? c->name : "");
   PetscCall(KNCircuitStateParameters_Private(c, L, G, PETSC_TRUE)); /* state mode: mu rides in the adjoint state */
   PetscCall(TSSetCostGradients(c->ts, 1, &L, c->augmented ? NULL : &G));
   PetscCall(PetscLogEventBegin(KN_LayerAdjoint, 0, 0, 0, 0));
+  PetscCall(TSGetStepNumber(c->ts, &steps));
   PetscCall(TSAdjointSolve(c->ts));
   PetscCall(PetscLogEventEnd(KN_LayerAdjoint, 0, 0, 0, 0));
+  PetscCall(TSGetStepNumber(c->ts, &left)); /* the adjoint counts the steps back down to 0 */
+  if (left) { /* the last adjoint step loaded step left + 1 with dt = t(left + 1) - t(left) */
+    PetscReal dt;
+
+    PetscCall(TSGetTime(c->ts, &t));
+    PetscCall(TSGetTimeStep(c->ts, &dt));
+    t -= PetscAbsReal(dt); /* the adjoint may store it negated */
+  }
+  PetscCheck(left == 0, c->comm, PETSC_ERR_NOT_CONVERGED, "Layer %s: the adjoint stopped at t = %g after %" PetscInt_FMT " of the %" PetscInt_FMT " steps of the forward solve (-ts_adjoint_max_steps?); the gradient would be wrong",
+             c->name ? c->name : "", (double)(t / c->hw_scale), steps - left, steps);
   PetscCall(KNCircuitStateParameters_Private(c, L, G, PETSC_FALSE));
   c->tape_valid = PETSC_FALSE;
   PetscFunctionReturn(KN_SUCCESS);
