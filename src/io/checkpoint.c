@@ -1,11 +1,8 @@
 /* KNCheckpoint: an HDF5 checkpoint written collectively to "<file>.tmp" and renamed on commit; attributes by group. */
 #define _POSIX_C_SOURCE 200809L
 #include "ckptimpl.h"
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -126,15 +123,13 @@ static PetscErrorCode WriteHead(KNCheckpoint ck, KNNet net)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* Rank 0 reserves the space a checkpoint of net needs (theta, two moments, edge lists, metadata; 25% margin) with
-   posix_fallocate() on a scratch file, so that a full disk or an exceeded quota is a clean error before HDF5 writes
-   anything (HDF5 1.10 cannot recover from a failed close). File systems without fallocate fall back to statvfs(). */
+/* Rank 0 reserves the space a checkpoint of net needs (theta, two moments, edge lists; metadata 16 KiB a layer and
+   32 KiB more), so that a full disk or an exceeded quota is a clean error before HDF5 writes anything, and holds the
+   metadata's share until the commit (h5util.h: HDF5 1.10 cannot recover from a failed flush or close). */
 static PetscErrorCode ReserveSpace(KNCheckpoint c, KNNet net)
 {
-  PetscInt    P, D, E = 0;
-  PetscMPIInt rank;
-  double      need;
-  int         err = 0;
+  PetscInt P, D, E = 0;
+  char     what[PETSC_MAX_PATH_LEN + 16];
 
   PetscFunctionBegin;
   PetscCall(KNNetGetNumParameters(net, &P));
@@ -146,25 +141,8 @@ static PetscErrorCode ReserveSpace(KNCheckpoint c, KNNet net)
     PetscCall(KNCircuitGetSizes(c0, NULL, &e, NULL));
     E += e;
   }
-  need = 1.25 * (24.0 * (double)P + 16.0 * (double)E + 65536.0);
-  PetscCallMPI(MPI_Comm_rank(c->comm, &rank));
-  if (!rank) {
-    char           scratch[PETSC_MAX_PATH_LEN + 16];
-    int            fd;
-    struct statvfs fs;
-
-    PetscCall(PetscSNPrintf(scratch, sizeof(scratch), "%s.reserve", c->tmp));
-    fd = open(scratch, O_CREAT | O_WRONLY | O_TRUNC, 0644);
-    if (fd < 0) err = errno;
-    else {
-      err = posix_fallocate(fd, 0, (off_t)need);
-      (void)close(fd);
-      (void)unlink(scratch);
-      if (err == EOPNOTSUPP || err == EINVAL) err = (!statvfs(c->dir, &fs) && (double)fs.f_bavail * (double)fs.f_frsize < need) ? ENOSPC : 0;
-    }
-  }
-  PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, c->comm));
-  PetscCheck(!err, c->comm, PETSC_ERR_FILE_WRITE, "Cannot write checkpoint %s: %s (it needs about %.3g MB in %s); the earlier checkpoints are kept", c->file, strerror(err), need / 1048576.0, c->dir);
+  PetscCall(PetscSNPrintf(what, sizeof(what), "checkpoint %s", c->file));
+  PetscCall(KNH5ReserveSpace_Private(c->comm, what, c->tmp, c->dir, 24.0 * (double)P + 16.0 * (double)E, 32768.0 + 16384.0 * (double)D, &c->reserve));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -260,6 +238,7 @@ PetscErrorCode KNCheckpointCommit(KNCheckpoint *ck)
   PetscMPIInt  rank;
   KNH5Quiet    q;
   char         tmp[PETSC_MAX_PATH_LEN], dir[PETSC_MAX_PATH_LEN], file[PETSC_MAX_PATH_LEN];
+  PetscBool    closed;
   int          ok, rc = 0;
 
   PetscFunctionBegin;
@@ -269,10 +248,9 @@ PetscErrorCode KNCheckpointCommit(KNCheckpoint *ck)
   comm = c->comm;
   PetscCall(PetscLogEventBegin(KN_CheckpointIO, 0, 0, 0, 0));
   KNH5QuietBegin(&q);
-  ok = H5Fclose(c->fid) >= 0;
+  PetscCall(KNH5CloseFile_Private(c->comm, &c->fid, c->tmp, &c->reserve, PETSC_FALSE, &closed));
   KNH5QuietEnd(&q);
-  c->fid = -1;
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, c->comm));
+  ok = closed ? 1 : 0;
   PetscCallMPI(MPI_Comm_rank(c->comm, &rank));
   if (ok && !rank) {
     TestDelay();
@@ -303,6 +281,14 @@ PetscErrorCode KNCheckpointDestroy(KNCheckpoint *ck)
 
   PetscFunctionBegin;
   if (!ck || !*ck) PetscFunctionReturn(KN_SUCCESS);
+  if ((*ck)->writing) { /* an uncommitted file is garbage: empty it before its metadata is flushed (h5util.h) */
+    KNH5Quiet q;
+    PetscBool ok;
+
+    KNH5QuietBegin(&q);
+    PetscCall(KNH5CloseFile_Private((*ck)->comm, &(*ck)->fid, (*ck)->tmp, &(*ck)->reserve, PETSC_TRUE, &ok));
+    KNH5QuietEnd(&q);
+  }
   if ((*ck)->fid >= 0) (void)H5Fclose((*ck)->fid);
   if ((*ck)->writing) {
     PetscCallMPI(MPI_Comm_rank((*ck)->comm, &rank));

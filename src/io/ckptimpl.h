@@ -10,6 +10,7 @@ struct _p_KNCheckpoint {
   PetscBool  writing; /* created by KNCheckpointCreate() and not yet committed: destroying it removes tmp */
   PetscInt64 step;
   char       file[PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN], dir[PETSC_MAX_PATH_LEN];
+  KNH5Reserve reserve; /* space held for the metadata while writing (h5util.h) */
 };
 
 /* Opens group (NULL, "" or "/": the root; else one level below it), creating it if create; close with H5Gclose(). */

@@ -183,20 +183,43 @@ PetscErrorCode KNIOWriteNet_Private(KNNet net, MPI_Comm comm, hid_t loc, const c
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* Writes the whole model into the (new) file tmp; *created tells whether tmp was created (and must be removed on failure). */
-static PetscErrorCode WriteModel(KNNet net, MPI_Comm comm, const char tmp[], const char file[], PetscBool *created)
+/* What a model file of net holds: the bytes of theta and src/dst, and a bound on its metadata (8 KiB a layer). */
+PetscErrorCode KNIOModelBytes_Private(KNNet net, double *raw, double *meta)
 {
-  hid_t          fid;
-  herr_t         st;
+  PetscInt P, D, E = 0;
+
+  PetscFunctionBegin;
+  PetscCall(KNNetGetNumParameters(net, &P));
+  PetscCall(KNNetGetNumLayers(net, &D));
+  for (PetscInt i = 0; i < D; i++) {
+    KNCircuit c;
+    PetscInt  e;
+    PetscCall(KNNetGetLayer(net, i, &c));
+    PetscCall(KNCircuitGetSizes(c, NULL, &e, NULL));
+    E += e;
+  }
+  *raw  = 8.0 * (double)P + 16.0 * (double)E;
+  *meta = 32768.0 + 8192.0 * (double)D;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* Writes the whole model into the (new) file tmp and closes it (releasing every HDF5 object and the reserve r on every
+   path); *created tells whether tmp was created (and must be removed on failure). */
+static PetscErrorCode WriteModel(KNNet net, MPI_Comm comm, const char tmp[], const char file[], KNH5Reserve *r, PetscBool *created)
+{
+  hid_t          fid = -1;
+  PetscBool      ok;
   PetscErrorCode ierr;
 
   PetscFunctionBegin;
-  PetscCall(KNH5CreateFile_Private(comm, tmp, &fid));
-  *created = PETSC_TRUE;
-  ierr     = KNIOWriteNet_Private(net, comm, fid, file);
-  st       = H5Fclose(fid);
+  ierr = KNH5CreateFile_Private(comm, tmp, &fid);
+  if (!ierr) {
+    *created = PETSC_TRUE;
+    ierr     = KNIOWriteNet_Private(net, comm, fid, file);
+  }
+  PetscCall(KNH5CloseFile_Private(comm, &fid, tmp, r, ierr ? PETSC_TRUE : PETSC_FALSE, &ok));
   PetscCall(ierr);
-  PetscCheck(st >= 0, comm, PETSC_ERR_FILE_WRITE, "Closing %s failed (file system full?)", tmp);
+  PetscCheck(ok, comm, PETSC_ERR_FILE_WRITE, "Writing %s failed when it was flushed and closed (file system full or quota exceeded?)", tmp);
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -230,7 +253,9 @@ int KNIOCommitFile_Private(const char tmp[], const char file[], const char dir[]
   Notes:
   The file is written collectively with parallel HDF5 (MPI-IO) to "<filename>.tmp" in the same directory, closed,
   flushed and then renamed onto filename by rank 0, so a reader never sees a partial file and, if anything fails,
-  an existing filename is left untouched and the temporary file is removed. The layout (format
+  an existing filename is left untouched and the temporary file is removed. The space the file needs is
+  reserved first, so a full disk or quota is reported before anything is written; if the disk fills during the
+  write, the error says so and every HDF5 object is still released. The layout (format
   "kirchhoffnet-model", version 1) is described in include/kn/knio.h; parameters are stored in graph (file) edge
   order as theta[E, rows], so a file written on any number of ranks loads on any other number.
   Per-node capacitances (KNCircuitSetNodeCapacitances()) cannot be stored in format 1 and are an error.
@@ -243,8 +268,10 @@ PetscErrorCode KNNetSave(KNNet net, const char filename[])
 {
   MPI_Comm       comm;
   PetscMPIInt    rank;
-  char           dir[PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN];
+  char           dir[PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN], what[PETSC_MAX_PATH_LEN + 8];
   KNH5Quiet      q;
+  KNH5Reserve    r;
+  double         raw = 0, meta = 0;
   PetscBool      created = PETSC_FALSE;
   int            st[2], rc = 0;
   PetscErrorCode ierr;
@@ -256,10 +283,14 @@ PetscErrorCode KNNetSave(KNNet net, const char filename[])
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(KNIOCheckTarget_Private(comm, "model", filename, dir, tmp, sizeof(tmp)));
   PetscCall(CheckStorable(net, comm, filename));
+  PetscCall(KNIOModelBytes_Private(net, &raw, &meta));
+  PetscCall(PetscSNPrintf(what, sizeof(what), "model %s", filename));
+  PetscCall(KNH5ReserveSpace_Private(comm, what, tmp, dir, raw, meta, &r));
   PetscCall(PetscLogEventBegin(KN_ModelIO, 0, 0, 0, 0));
   KNH5QuietBegin(&q);
-  ierr = WriteModel(net, comm, tmp, filename, &created);
+  ierr = WriteModel(net, comm, tmp, filename, &r, &created);
   KNH5QuietEnd(&q);
+  KNH5ReleaseSpace_Private(&r);
   st[0] = ierr ? 1 : 0, st[1] = created ? 1 : 0;
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, st, 2, MPI_INT, MPI_MAX, comm)); /* agree, in case a failure was local */
   if (rank == 0 && !st[0]) rc = KNIOCommitFile_Private(tmp, filename, dir);

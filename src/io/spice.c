@@ -209,16 +209,13 @@ static PetscErrorCode WriteAll(const char dir[], PetscInt D, const KNSpiceLayer 
   PetscCall(KNSpiceMakeDir_Private(dir));
   for (PetscInt i = 0; i < D; i++) {
     FILE          *fp;
+    char           tmp[PETSC_MAX_PATH_LEN + 8];
     PetscErrorCode ierr;
-    int            bad;
 
     PetscCall(PetscSNPrintf(path, sizeof(path), "%s/layer_%03" PetscInt_FMT ".cir", dir, i));
-    fp = fopen(path, "w");
-    PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "Cannot write the netlist %s", path);
+    PetscCall(KNSpiceOpenFile_Private(path, tmp, sizeof(tmp), &fp));
     ierr = WriteNetlist(fp, &L[i], o);
-    bad  = ferror(fp);
-    bad  = fclose(fp) || bad;
-    PetscCheck(ierr || !bad, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "Writing %s failed (disk full?)", path);
+    PetscCall(KNSpiceCloseFile_Private(fp, tmp, path, 0644, ierr ? PETSC_TRUE : PETSC_FALSE));
     PetscCall(ierr);
     /* layer 0 starts from the input; later layers get their .ic from the previous layer (a zero placeholder here) */
     PetscCall(KNSpiceWriteIC_Private(dir, i, L[i].N, i ? 0 : L[0].N, i ? NULL : v0, i ? "placeholder: run.sh (or knet verify-spice) rewrites it from the previous layer" : "the input sample"));

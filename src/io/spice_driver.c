@@ -17,21 +17,46 @@ PetscErrorCode KNSpiceMakeDir_Private(const char dir[])
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* Rank 0: opens "<path>.tmp" for writing; KNSpiceCloseFile_Private() renames it onto path once it is complete, so a
+   full disk leaves the old file (or none), never a truncated one. */
+PetscErrorCode KNSpiceOpenFile_Private(const char path[], char tmp[], size_t len, FILE **fp)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(tmp, len, "%s.tmp", path));
+  *fp = fopen(tmp, "w");
+  PetscCheck(*fp, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "Cannot write %s: %s", tmp, strerror(errno));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* Rank 0: flushes and closes fp (opened by KNSpiceOpenFile_Private()), then renames tmp onto path; on any failure
+   (or if failed, an error of the writer) tmp is removed. mode: the permissions of the final file. */
+PetscErrorCode KNSpiceCloseFile_Private(FILE *fp, const char tmp[], const char path[], mode_t mode, PetscBool failed)
+{
+  int bad, err = 0;
+
+  PetscFunctionBegin;
+  bad = ferror(fp) || fflush(fp);
+  if (bad) err = errno;
+  if (!bad && fsync(fileno(fp))) bad = 1, err = errno;
+  if (fclose(fp) && !bad) bad = 1, err = errno;
+  if (!bad && !failed && chmod(tmp, mode)) bad = 1, err = errno;
+  if (!bad && !failed && rename(tmp, path)) bad = 1, err = errno;
+  if (bad || failed) (void)unlink(tmp);
+  PetscCheck(!bad || failed, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "Writing %s failed: %s (disk full?); it was not written", path, strerror(err ? err : EIO));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 PetscErrorCode KNSpiceWriteIC_Private(const char dir[], PetscInt i, PetscInt N, PetscInt n, const PetscReal v[], const char what[])
 {
-  char  path[PETSC_MAX_PATH_LEN];
+  char  path[PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN + 8];
   FILE *fp;
-  int   bad;
 
   PetscFunctionBegin;
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/layer_%03" PetscInt_FMT ".ic", dir, i));
-  fp = fopen(path, "w");
-  PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "Cannot write %s: %s", path, strerror(errno));
+  PetscCall(KNSpiceOpenFile_Private(path, tmp, sizeof(tmp), &fp));
   fprintf(fp, "* initial voltages of layer %" PetscInt_FMT ": %s\n", i, what);
   for (PetscInt j = 1; j <= N; j++) fprintf(fp, ".ic V(n%" PetscInt_FMT ")=%.17g\n", j, j <= n ? (double)v[j - 1] : 0.0);
-  bad = ferror(fp);
-  bad = fclose(fp) || bad;
-  PetscCheck(!bad, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "Writing %s failed (disk full?)", path);
+  PetscCall(KNSpiceCloseFile_Private(fp, tmp, path, 0644, PETSC_FALSE));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -61,14 +86,12 @@ static const char DriverHead[] =
 
 PetscErrorCode KNSpiceWriteDriver_Private(const char dir[], PetscInt D, const KNSpiceLayer L[], const PetscInt readout[], PetscInt K)
 {
-  char  path[PETSC_MAX_PATH_LEN];
+  char  path[PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN + 8];
   FILE *fp;
-  int   bad;
 
   PetscFunctionBegin;
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/run.sh", dir));
-  fp = fopen(path, "w");
-  PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "Cannot write %s: %s", path, strerror(errno));
+  PetscCall(KNSpiceOpenFile_Private(path, tmp, sizeof(tmp), &fp));
   fputs(DriverHead, fp);
   for (PetscInt i = 0; i < D; i++) {
     if (i) fprintf(fp, "next_ic layer_%03" PetscInt_FMT " layer_%03" PetscInt_FMT " %" PetscInt_FMT "\n", i - 1, i, L[i].N);
@@ -80,9 +103,6 @@ PetscErrorCode KNSpiceWriteDriver_Private(const char dir[], PetscInt D, const KN
               "  for (k = 1; k <= K; k++) printf \"%%sv%%s\", (k > 1 ? \",\" : \"\"), r[k]; printf \"\\n\";\n"
               "  for (k = 1; k <= K; k++) printf \"%%s%%s\", (k > 1 ? \",\" : \"\"), v[r[k]]; printf \"\\n\" }' layer_%03" PetscInt_FMT ".out\n",
           D - 1);
-  bad = ferror(fp);
-  bad = fclose(fp) || bad;
-  PetscCheck(!bad, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "Writing %s failed (disk full?)", path);
-  PetscCheck(chmod(path, 0755) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "Cannot make %s executable: %s", path, strerror(errno));
+  PetscCall(KNSpiceCloseFile_Private(fp, tmp, path, 0755, PETSC_FALSE));
   PetscFunctionReturn(KN_SUCCESS);
 }

@@ -25,6 +25,9 @@ typedef struct {
 
 /* Creates dir (one level) unless it exists; errors if it is not a writable directory. Not collective. */
 PETSC_INTERN PetscErrorCode KNSpiceMakeDir_Private(const char[]);
+/* Rank 0: text files written to "<path>.tmp" and renamed into place when complete (a full disk leaves the old file). */
+PETSC_INTERN PetscErrorCode KNSpiceOpenFile_Private(const char[], char[], size_t, FILE **);
+PETSC_INTERN PetscErrorCode KNSpiceCloseFile_Private(FILE *, const char[], const char[], mode_t, PetscBool);
 /* dir/layer_NNN.ic: .ic V(n<j>) = v[j-1] for j <= n, 0 for n < j <= N; what goes into a comment. Not collective. */
 PETSC_INTERN PetscErrorCode KNSpiceWriteIC_Private(const char[], PetscInt, PetscInt, PetscInt, const PetscReal[], const char[]);
 /* dir/run.sh: runs the layers in order, chains the .ic files, prints the readout. Not collective. */

@@ -41,32 +41,43 @@ static PetscErrorCode WriteLayer(KNTrajectory tj, hid_t fid, const char file[], 
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* The whole file into tmp (collective, MPI-IO; rank 0 holds the data). */
-static PetscErrorCode WriteFile(KNTrajectory tj, const char tmp[], const char file[], PetscBool *created)
+/* The whole file into tmp (collective, MPI-IO; rank 0 holds the data), closed with every HDF5 object released. */
+static PetscErrorCode WriteFile(KNTrajectory tj, const char tmp[], const char file[], KNH5Reserve *r, PetscBool *created)
 {
   char           where[PETSC_MAX_PATH_LEN + 32];
   hsize_t        ns = (hsize_t)tj->ns;
   PetscInt64    *ids;
-  hid_t          fid;
-  herr_t         st;
+  hid_t          fid = -1;
+  PetscBool      ok;
   PetscErrorCode ierr;
 
   PetscFunctionBegin;
   PetscCall(PetscSNPrintf(where, sizeof(where), "trajectory file %s", file));
-  PetscCall(KNH5CreateFile_Private(tj->comm, tmp, &fid));
-  *created = PETSC_TRUE;
   PetscCall(PetscMalloc1(tj->ns, &ids));
   for (PetscInt s = 0; s < tj->ns; s++) ids[s] = tj->samples[s];
-  ierr = KNH5WriteAttrString_Private(tj->comm, fid, where, "format", KN_TRAJECTORY_FORMAT);
+  ierr = KNH5CreateFile_Private(tj->comm, tmp, &fid);
+  if (!ierr) *created = PETSC_TRUE;
+  if (!ierr) ierr = KNH5WriteAttrString_Private(tj->comm, fid, where, "format", KN_TRAJECTORY_FORMAT);
   if (!ierr) ierr = KNH5WriteAttrInt_Private(tj->comm, fid, where, "format_version", KN_TRAJECTORY_FORMAT_VERSION);
   if (!ierr) ierr = KNH5WriteAttrInt_Private(tj->comm, fid, where, "layers", tj->D);
   if (!ierr) ierr = KNH5WriteAttrString_Private(tj->comm, fid, where, "times", tj->ntimes ? "given" : "steps");
   if (!ierr) ierr = WriteRoot(tj, fid, where, "samples", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &ns, ids);
   for (PetscInt i = 0; i < tj->D && !ierr; i++) ierr = WriteLayer(tj, fid, file, i);
   PetscCall(PetscFree(ids));
-  st = H5Fclose(fid);
+  PetscCall(KNH5CloseFile_Private(tj->comm, &fid, tmp, r, ierr ? PETSC_TRUE : PETSC_FALSE, &ok));
   PetscCall(ierr);
-  PetscCheck(st >= 0, tj->comm, PETSC_ERR_FILE_WRITE, "Closing %s failed (disk full?)", tmp);
+  PetscCheck(ok, tj->comm, PETSC_ERR_FILE_WRITE, "Writing %s failed when it was flushed and closed (file system full or quota exceeded?)", tmp);
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* The bytes of the recorded data (rank 0's, broadcast) and a bound on the metadata (8 KiB a layer, 32 KiB more). */
+static PetscErrorCode FileBytes(KNTrajectory tj, double *raw, double *meta)
+{
+  PetscFunctionBegin;
+  *raw = 8.0 * (double)tj->ns;
+  for (PetscInt i = 0; i < tj->D && !tj->rank; i++) *raw += 8.0 * ((double)tj->layer[i].nt * (1.0 + (double)tj->ns * (double)tj->layer[i].nn) + (double)tj->layer[i].nn);
+  PetscCallMPI(MPI_Bcast(raw, 1, MPI_DOUBLE, 0, tj->comm));
+  *meta = 32768.0 + 8192.0 * (double)tj->D;
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -97,8 +108,10 @@ static PetscInt Missing(KNTrajectory tj)
 @*/
 PetscErrorCode KNTrajectoryWrite(KNTrajectory tj, const char file[])
 {
-  char           dir[PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN];
+  char           dir[PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN], what[PETSC_MAX_PATH_LEN + 16];
   KNH5Quiet      q;
+  KNH5Reserve    r;
+  double         raw = 0, meta = 0;
   PetscBool      created = PETSC_FALSE;
   int            miss = 0, st[2] = {0, 0};
   PetscErrorCode ierr;
@@ -110,9 +123,13 @@ PetscErrorCode KNTrajectoryWrite(KNTrajectory tj, const char file[])
   PetscCallMPI(MPI_Bcast(&miss, 1, MPI_INT, 0, tj->comm));
   PetscCheck(!miss, tj->comm, PETSC_ERR_ARG_OUTOFRANGE, "%d of the %" PetscInt_FMT " trajectory samples were never pushed through the net (-kn_trajectory_samples beyond the number of samples?); %s was not written", miss, tj->ns, file);
   PetscCall(KNIOCheckTarget_Private(tj->comm, "trajectory", file, dir, tmp, sizeof(tmp)));
+  PetscCall(FileBytes(tj, &raw, &meta));
+  PetscCall(PetscSNPrintf(what, sizeof(what), "trajectory %s", file));
+  PetscCall(KNH5ReserveSpace_Private(tj->comm, what, tmp, dir, raw, meta, &r));
   KNH5QuietBegin(&q);
-  ierr = WriteFile(tj, tmp, file, &created);
+  ierr = WriteFile(tj, tmp, file, &r, &created);
   KNH5QuietEnd(&q);
+  KNH5ReleaseSpace_Private(&r);
   st[0] = ierr ? 1 : 0;
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, st, 1, MPI_INT, MPI_MAX, tj->comm));
   if (!tj->rank && !st[0]) st[1] = KNIOCommitFile_Private(tmp, file, dir);
