@@ -76,7 +76,7 @@ static char *Scan(const char dir[])
     n++;
   }
   closedir(d);
-  qsort(v, n, sizeof(Entry), CompareNewestFirst);
+  if (n > 1) qsort(v, n, sizeof(Entry), CompareNewestFirst); /* v is NULL for an empty directory */
   out = (char *)malloc(len + 1);
   for (int pass = 0; out && pass < 2; pass++) {
     for (size_t k = 0; k < n; k++)
