@@ -1,6 +1,7 @@
 /* KNDataset: the object (create, data, sizes, names, batches, view). Splits, scaling and permutations are in dataset_ops.c. */
 #include <petscviewer.h>
 #include "dataimpl.h"
+#include "sys/knmemory.h"
 
 /*@C
   KNDatasetCreate - creates an empty dataset
@@ -57,10 +58,15 @@ PetscErrorCode KNDatasetAllocate_Private(KNDataset ds, PetscInt n, PetscInt nfea
 {
   PetscFunctionBegin;
   PetscCheck(n >= 0 && nfeat >= 1 && ntarget >= 0, ds->comm, PETSC_ERR_ARG_OUTOFRANGE, "A dataset needs n >= 0 samples, nfeat >= 1 features and ntarget >= 0 targets (got %" PetscInt_FMT ", %" PetscInt_FMT ", %" PetscInt_FMT ")", n, nfeat, ntarget);
+  PetscCheck((PetscInt64)n * PetscMax(nfeat, ntarget) <= PETSC_MAX_INT, ds->comm, PETSC_ERR_ARG_OUTOFRANGE, "A dataset of %" PetscInt_FMT " samples x %" PetscInt_FMT " values exceeds this PETSc build's PetscInt range", n, PetscMax(nfeat, ntarget));
   PetscCall(PetscFree(ds->x));
   PetscCall(PetscFree(ds->y));
-  PetscCall(PetscCalloc1(n * nfeat, &ds->x));
-  if (ntarget) PetscCall(PetscCalloc1(n * ntarget, &ds->y));
+  PetscCall(KNMallocChecked_Private(KNMulSize_Private(KNMulSize_Private((size_t)n, (size_t)nfeat), sizeof(PetscReal)), "the dataset's features", &ds->x));
+  PetscCall(PetscArrayzero(ds->x, (size_t)n * (size_t)nfeat));
+  if (ntarget) {
+    PetscCall(KNMallocChecked_Private(KNMulSize_Private(KNMulSize_Private((size_t)n, (size_t)ntarget), sizeof(PetscReal)), "the dataset's targets", &ds->y));
+    PetscCall(PetscArrayzero(ds->y, (size_t)n * (size_t)ntarget));
+  }
   ds->n       = n;
   ds->nfeat   = nfeat;
   ds->ntarget = ntarget;

@@ -1,6 +1,7 @@
 /* KNDatasetLoadHDF5: features (and targets) from numeric datasets of an HDF5 file, read by rank 0 (serial driver). */
 #include "reader_impl.h"
 #include <hdf5.h>
+#include "sys/knh5size.h"
 
 typedef struct {
   const char *file, *xname, *yname;
@@ -54,7 +55,15 @@ static PetscErrorCode ReadMatrix(hid_t fid, const char file[], KNH5Matrix *a)
   did = H5Dopen2(fid, a->name, H5P_DEFAULT);
   PetscCheck(did >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "HDF5 file %s: %s is not a dataset", file, a->name);
   ierr = Describe(did, file, a);
-  if (!ierr) ierr = PetscMalloc1(a->n * a->m, &a->v);
+  if (!ierr) {
+    double declared, stored;
+
+    if (KNH5CheckStorage_Private(did, (size_t)(a->n * a->m), &declared, &stored)) {
+      (void)H5Dclose(did);
+      SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "HDF5 file %s: dataset %s declares %llu x %llu values (%.0f bytes) but the file holds only %.0f bytes of them (truncated or tampered file)", file, a->name, (unsigned long long)a->n, (unsigned long long)a->m, declared, stored);
+    }
+    ierr = KNMallocChecked_Private(KNMulSize_Private((size_t)(a->n * a->m), sizeof(PetscReal)), "an HDF5 input dataset", &a->v);
+  }
   if (!ierr) st = H5Dread(did, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, a->v);
   (void)H5Dclose(did);
   if (ierr || st < 0) PetscCall(PetscFree(a->v));

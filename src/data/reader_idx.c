@@ -35,10 +35,11 @@ static PetscErrorCode CheckHeader(const char path[], const char what[], uint32_t
              (got & 0xFF) == 1 ? ": a label file given as images?" : ((got & 0xFF) == 3 ? ": an image file given as labels?" : ""));
   f->offset = 4 + 4 * (size_t)nd;
   PetscCheck(f->size >= f->offset, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "idx %s %s: the header is cut off after %zu bytes (truncated file)", what, path, f->size);
-  for (int k = 0; k < nd; k++) {
+  for (int k = 0; k < nd; k++) { /* the product of three 32-bit dimensions can pass 2^64: saturate */
     f->dims[k] = BigEndian32(f->buf + 4 + 4 * k);
-    count *= f->dims[k];
+    if (__builtin_mul_overflow(count, (uint64_t)f->dims[k], &count)) count = UINT64_MAX;
   }
+  PetscCheck(count != UINT64_MAX, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "idx %s %s: the header's dimensions %u x %u x %u overflow 64 bits (a wrong or tampered header)", what, path, f->dims[0], nd > 1 ? f->dims[1] : 1, nd > 2 ? f->dims[2] : 1);
   PetscCheck(f->dims[0] > 0 && count > 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "idx %s %s: the header announces no data (a zero dimension)", what, path);
   PetscCheck(f->size - f->offset >= count, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "idx %s %s: the header announces %llu bytes of data for %u records, the file has %zu (truncated file)", what, path, (unsigned long long)count, f->dims[0], f->size - f->offset);
   PetscCheck(f->size - f->offset == count, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "idx %s %s: %zu bytes follow the %llu bytes of data announced by the header (not an idx file, or a wrong header)", what, path, f->size - f->offset - (size_t)count, (unsigned long long)count);
@@ -61,13 +62,14 @@ static PetscErrorCode ReadIDXFile(const char path[], const char what[], uint32_t
 /* Images as features in [0, 1], row-major (feature h*W + w is node 1 + h*W + w); labels as class indices. */
 static PetscErrorCode Fill(KNDataset ds, const KNIDXCtx *c, const KNIDXFile *im, const KNIDXFile *lb)
 {
-  const PetscInt n = (PetscInt)im->dims[0], F = (PetscInt)(im->dims[1] * im->dims[2]);
+  const PetscInt n = (PetscInt)im->dims[0], F = (PetscInt)((uint64_t)im->dims[1] * im->dims[2]); /* n*F < PETSC_MAX_INT: CheckHeader() */
+  const size_t   nF     = (size_t)n * (size_t)F;
   PetscInt       maxlab = 0;
 
   PetscFunctionBegin;
   PetscCheck(!lb->buf || lb->dims[0] == im->dims[0], PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "idx label file %s holds %u labels but image file %s holds %u images", c->labels, lb->dims[0], c->images, im->dims[0]);
   PetscCall(KNDatasetAllocate_Private(ds, n, F, lb->buf ? 1 : 0));
-  for (PetscInt i = 0; i < n * F; i++) ds->x[i] = (PetscReal)im->buf[im->offset + i] / 255.0;
+  for (size_t i = 0; i < nF; i++) ds->x[i] = (PetscReal)im->buf[im->offset + i] / 255.0;
   for (PetscInt i = 0; lb->buf && i < n; i++) {
     ds->y[i] = (PetscReal)lb->buf[lb->offset + i];
     maxlab   = PetscMax(maxlab, (PetscInt)lb->buf[lb->offset + i]);

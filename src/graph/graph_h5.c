@@ -1,4 +1,5 @@
 /* HDF5 edge lists: integer datasets src and dst in a group; read and written by one rank (graph_io.c broadcasts). */
+#include "sys/knh5size.h"
 #include "graphimpl.h"
 #include <hdf5.h>
 
@@ -44,8 +45,13 @@ static PetscErrorCode KNH5ReadIntDataset(hid_t did, const char where[], const ch
   (void)H5Sclose(sid);
   PetscCheck(ndims == 1 || (ndims == 2 && dims[1] == 1), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s must be 1-D (it has %d dimensions)", where, name, ndims);
   PetscCall(KNGraphCheckIntRange_Private(PETSC_COMM_SELF, (PetscInt64)dims[0], "HDF5 edge list: number of edges"));
+  {
+    double declared, stored;
+
+    PetscCheck(!KNH5CheckStorage_Private(did, (size_t)dims[0], &declared, &stored), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s declares %llu node ids (%.0f bytes) but the file holds only %.0f bytes of them (truncated or tampered file)", where, name, (unsigned long long)dims[0], declared, stored);
+  }
   *n = dims[0];
-  PetscCall(PetscMalloc1((size_t)dims[0], v));
+  PetscCall(KNMallocChecked_Private(KNMulSize_Private((size_t)dims[0], sizeof(PetscInt64)), "an HDF5 edge list", v));
   st = dims[0] ? H5Dread(did, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, *v) : 0;
   if (st < 0) PetscCall(PetscFree(*v));
   KNH5Check(st, PETSC_ERR_FILE_READ, "%s: reading dataset %s failed (corrupt file?)", where, name);

@@ -1,6 +1,7 @@
 /* HDF5 helpers of src/io: MPI-IO files, attributes of each kind, hyperslab transfers of 1-D/2-D datasets. */
 #define _POSIX_C_SOURCE 200809L
 #include "ioimpl.h"
+#include "sys/knh5size.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -376,6 +377,12 @@ static PetscErrorCode GetShape(MPI_Comm comm, hid_t did, const char where[], con
   *ndims = H5Sget_simple_extent_ndims(*sid);
   PetscCheck(*ndims >= 1 && *ndims <= 2, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s must have 1 or 2 dimensions, it has %d", where, name, *ndims);
   KNCallHDF5(comm, H5Sget_simple_extent_dims(*sid, dims, NULL));
+  {
+    double declared, stored;
+    size_t nvalues = KNMulSize_Private((size_t)dims[0], *ndims == 2 ? (size_t)dims[1] : 1);
+
+    PetscCheck(!KNH5CheckStorage_Private(did, nvalues, &declared, &stored), comm, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s declares %g values (%.0f bytes) but the file holds only %.0f bytes of them (truncated or tampered file)", where, name, (double)nvalues, declared, stored);
+  }
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -459,12 +466,18 @@ PetscErrorCode KNH5WriteSlab_Private(MPI_Comm comm, hid_t loc, const char where[
 
 static PetscErrorCode ReadSlab(MPI_Comm comm, hid_t loc, const char where[], const char name[], hid_t mtype, int ndims, const hsize_t start[], const hsize_t count[], void *buf, KNH5Handles *h)
 {
-  hid_t   did, fsid, msid, dxpl;
+  hid_t       did, fsid, msid, dxpl, ftype;
+  H5T_class_t cls;
   int     nd;
   hsize_t dims[2];
 
   PetscFunctionBegin;
   PetscCall(OpenDataset(comm, loc, where, name, h, &did));
+  KNCallHDF5(comm, ftype = KNH5Keep(h, H5Dget_type(did), H5Tclose));
+  cls = H5Tget_class(ftype);
+  /* HDF5 converts floats to integers silently (truncating): integers are read from integers only */
+  PetscCheck(H5Tget_class(mtype) != H5T_INTEGER || cls == H5T_INTEGER, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s must hold integers, but it holds %s values", where, name, cls == H5T_FLOAT ? "floating-point" : "non-integer");
+  PetscCheck(H5Tget_class(mtype) != H5T_FLOAT || cls == H5T_FLOAT || cls == H5T_INTEGER, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s must hold numbers", where, name);
   PetscCall(GetShape(comm, did, where, name, h, &fsid, &nd, dims));
   PetscCheck(nd == ndims, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s has %d dimensions, expected %d", where, name, nd, ndims);
   for (int k = 0; k < ndims; k++) PetscCheck(start[k] + count[k] <= dims[k], comm, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s is too small in dimension %d (%llu < %llu)", where, name, k, (unsigned long long)dims[k], (unsigned long long)(start[k] + count[k]));

@@ -77,6 +77,19 @@ static PetscErrorCode ReadEdges(MPI_Comm comm, hid_t gid, const char where[], La
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* num_nodes is one attribute, backed by nothing else in the file: before the graph and the circuit allocate per-node
+   arrays, it must fit this rank's share of the node's memory at 12 values per node (state, RK stages and work
+   vectors of a single sample), or a tampered file would make the process grow until it is killed. */
+static PetscErrorCode CheckNodesFit(MPI_Comm comm, const char where[], PetscInt64 N)
+{
+  PetscLogDouble share, need = 12.0 * sizeof(PetscReal) * (PetscLogDouble)N;
+
+  PetscFunctionBegin;
+  PetscCall(KNGetNodeMemoryShare(comm, &share));
+  PetscCheck(share <= 0 || need <= share, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: num_nodes = %" PetscInt64_FMT " would need at least %.3g GB (12 values per node for one sample), more than this rank's %.3g GB share of the node's memory (a corrupt or tampered num_nodes?)", where, N, need / 1e9, share / 1e9);
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 static PetscErrorCode ReadLayerInfo(MPI_Comm comm, hid_t gid, const char where[], LayerInfo *l)
 {
   PetscFunctionBegin;
@@ -93,6 +106,7 @@ static PetscErrorCode ReadLayerInfo(MPI_Comm comm, hid_t gid, const char where[]
   PetscCheck(l->N >= 0 && l->N < PETSC_MAX_INT, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: num_nodes = %" PetscInt64_FMT " is out of range", where, l->N);
   PetscCheck(l->E >= 0 && l->E <= PETSC_MAX_INT, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: num_edges = %" PetscInt64_FMT " is out of range for this PETSc build", where, l->E);
   PetscCheck(l->rows >= 1 && l->rows <= 64, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: param_rows = %" PetscInt64_FMT " is out of range", where, l->rows);
+  PetscCall(CheckNodesFit(comm, where, l->N));
   PetscCall(ReadEdges(comm, gid, where, l));
   PetscFunctionReturn(KN_SUCCESS);
 }
