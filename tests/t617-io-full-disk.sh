@@ -51,17 +51,20 @@ for ranks in 1 2; do
   launch=(timeout 300); [ $ranks -gt 1 ] && launch=(timeout 300 mpiexec -n $ranks) # a hang (ranks out of step) fails, not blocks
   rm -rf "${full:?}"/*
   run="$full/run$ranks"
-  "${launch[@]}" "$knet" train $opts -kn_train_max_iterations 1 -kn_run_dir "$run" > /dev/null 2>&1; r0=$?
+  # the run goes on (-kn_resume auto, checkpoints off the small disk) and writes model.h5 again at its end
+  ck=(-kn_checkpoint_every 1 -kn_checkpoint_dir "$tmp/ck$ranks")
+  "${launch[@]}" "$knet" train $opts -kn_train_max_iterations 1 "${ck[@]}" -kn_run_dir "$run" > /dev/null 2>&1; r0=$?
   sum=$(md5sum < "$run/model.h5")
 
   fill_to 100
-  "${launch[@]}" "$knet" train $opts -kn_train_max_iterations 2 -kn_run_dir "$run" > "$tmp/m1.log" 2>&1; rc=$?
+  "${launch[@]}" "$knet" train $opts -kn_train_max_iterations 2 "${ck[@]}" -kn_run_dir "$run" -kn_resume auto > "$tmp/m1.log" 2>&1; rc=$?
   clean_fail $rc "$tmp/m1.log" "Cannot write the model $run/model.h5: No space left on device" "$full"; r1=$?
   [ "$sum" = "$(md5sum < "$run/model.h5")" ]
   ok $((r0 | r1 | $?)) "$ranks rank(s): model.h5 on a full disk, space check: exit $rc, a clear error, the old model.h5 unchanged, no temporary files"
 
+  rm -f "$tmp/ck$ranks/ckpt_00000002.h5"
   fill_to 100
-  KN_TEST_NO_SPACE_CHECK=1 "${launch[@]}" "$knet" train $opts -kn_train_max_iterations 2 -kn_run_dir "$run" > "$tmp/m2.log" 2>&1; rc=$?
+  KN_TEST_NO_SPACE_CHECK=1 "${launch[@]}" "$knet" train $opts -kn_train_max_iterations 2 "${ck[@]}" -kn_run_dir "$run" -kn_resume auto > "$tmp/m2.log" 2>&1; rc=$?
   clean_fail $rc "$tmp/m2.log" "model file $run/model.h5, group layer_00[01]: writing dataset .* failed\|Writing $run/model.h5.tmp failed" "$full"; r1=$?
   [ "$sum" = "$(md5sum < "$run/model.h5")" ]
   ok $((r1 | $?)) "$ranks rank(s): the disk fills while model.h5 is written: exit $rc (no crash at PetscFinalize), a clear error, the old model.h5 unchanged"
