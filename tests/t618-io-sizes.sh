@@ -3,7 +3,8 @@
 # that declares 10^9 x 2 values (unwritten, or compressed chunks that hold almost nothing), an idx header whose
 # dimension product wraps past 2^64, a model whose num_nodes says 10^9, an HDF5 edge list that declares more ids than
 # it stores, and a model whose src dataset holds floats (HDF5 would truncate them silently): each is an error naming
-# the file and the dataset or attribute, exit 1, within seconds and a small memory limit. TAP output.
+# the file and the dataset or attribute, exit 1, within seconds and a small memory limit; a gzip file that inflates
+# past the memory limit fails with "out of memory: N bytes for" it. TAP output.
 set -u
 knet="$KN_BUILD_ROOT/knet"
 py=/usr/bin/python3
@@ -42,6 +43,10 @@ for name, edit in (("nodes", "num_nodes"), ("float", "src")):
             s = g["src"][...]
             del g["src"]
             g.create_dataset("src", data=s.astype(np.float64) + 0.25)
+import gzip
+member = gzip.compress(bytes(1 << 26), compresslevel=9)  # 64 MB of zeros in one gzip member
+with open(d + "/bomb.idx.gz", "wb") as f:
+    f.write(member * 64)  # concatenated members: 4 GB once inflated
 with h5py.File(d + "/edges.h5", "w") as f:
     f.create_dataset("src", data=np.array([0, 1, 2], dtype=np.int64))
     f.create_dataset("dst", shape=(10**9,), dtype=np.int64)
@@ -60,6 +65,9 @@ limited info "$tmp/float.h5" > "$tmp/5.log" 2>&1; rc=$?
 expect "$tmp/5.log" "model file $tmp/float.h5, group layer_000 (layer 0): dataset src must hold integers, but it holds floating-point values"; ok $(( (rc != 1) | $? )) "a model whose src dataset holds floats: exit $rc, an error naming the file and dataset (no silent truncation)"
 limited train $opts -kn_topology_type file -kn_topology_file "$tmp/edges.h5" -kn_train_max_iterations 1 -kn_run_dir "$tmp/r3" > "$tmp/6.log" 2>&1; rc=$?
 expect "$tmp/6.log" "dataset dst declares 1000000000 node ids (8000000000 bytes) but the file holds only 0 bytes"; ok $(( (rc == 0) | (rc > 128) | $? )) "an HDF5 edge list declaring 10^9 unwritten ids: exit $rc, refused before allocating"
+
+(ulimit -v 1500000; timeout 120 "$knet" train $opts -kn_data idx -kn_data_file "$tmp/bomb.idx.gz" -kn_train_max_iterations 1 -kn_run_dir "$tmp/r4") > "$tmp/7.log" 2>&1; rc=$?
+expect "$tmp/7.log" "out of memory: [0-9]* bytes for the contents of image file $tmp/bomb.idx.gz"; ok $(( (rc != 1) | $? )) "a $(( $(stat -c %s "$tmp/bomb.idx.gz") / 1048576 )) MB gzip file that inflates to 4 GB, under a 1.5 GB memory limit: exit $rc, 'out of memory: N bytes for' the file"
 
 echo "1..$n"
 [ $failed -eq 0 ]

@@ -1,6 +1,7 @@
 /* Shared machinery of the dataset readers: rank 0 reads, the dataset (or the error) reaches every rank; whole-file
    reads of plain or gzip-compressed files through zlib. */
 #include "reader_impl.h"
+#include "sys/knmemory.h"
 #include <errno.h>
 #include <limits.h>
 #include <sys/stat.h>
@@ -91,8 +92,11 @@ static PetscErrorCode ReadAll(gzFile gz, const char path[], const char what[], u
     if (*size + 1 >= *cap) { /* keep room for the terminating NUL */
       unsigned char *nbuf;
 
+      char msg[PETSC_MAX_PATH_LEN + 64];
+
       PetscCheck(*cap < ((size_t)1 << 40), PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "%s %s: more than 1 TiB of data", what, path);
-      PetscCall(PetscMalloc1(2 * *cap, &nbuf));
+      PetscCall(PetscSNPrintf(msg, sizeof(msg), "the contents of %s %s (a gzip stream expands without limit)", what, path));
+      PetscCall(KNMallocChecked_Private(2 * *cap, msg, &nbuf)); /* a small .gz may inflate past the node's memory */
       PetscCall(PetscArraycpy(nbuf, *buf, *size));
       PetscCall(PetscFree(*buf));
       *buf = nbuf;
