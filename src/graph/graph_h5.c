@@ -2,6 +2,7 @@
 #include "sys/knh5size.h"
 #include "graphimpl.h"
 #include <hdf5.h>
+#include <unistd.h>
 
 /* KNH5Check(ret, code, fmt, ...) - a negative hid_t/herr_t becomes a PETSc error (HDF5's own stack printing is
    switched off around every HDF5 call sequence here). */
@@ -234,35 +235,65 @@ static PetscErrorCode KNH5WriteGroup(KNGraph g, const PetscInt src[], const Pets
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* group "/" creates (truncates) the file; any other group is added to the file (created if missing) and must be new. */
+/* Opens the file to write group into: a new file (group "/", or a missing file) is created as tmp, to be renamed onto
+   file when complete; otherwise file itself is opened to add the group. *gid: the group (new, or "/"). */
+static void OpenForWrite(const char file[], const char tmp[], const char group[], PetscBool fresh, hid_t *fid, hid_t *gid)
+{
+  PetscBool root = strcmp(group, "/") ? PETSC_FALSE : PETSC_TRUE;
+  hid_t     lcpl;
+
+  *gid = -1;
+  *fid = fresh ? H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT) : H5Fopen(file, H5F_ACC_RDWR, H5P_DEFAULT);
+  if (*fid >= 0 && root) *gid = H5Gopen2(*fid, "/", H5P_DEFAULT);
+  else if (*fid >= 0 && H5Lexists(*fid, group, H5P_DEFAULT) <= 0) {
+    lcpl = H5Pcreate(H5P_LINK_CREATE);
+    (void)H5Pset_create_intermediate_group(lcpl, 1);
+    *gid = H5Gcreate2(*fid, group, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    (void)H5Pclose(lcpl);
+  }
+}
+
+/* group "/" creates (replaces) the file; any other group is added to the file (created if missing) and must be new.
+   A new file is written as "<file>.tmp" and renamed into place when complete; the space is reserved first and the
+   file closed with KNH5CloseFile_Private() (knh5size.h: a full disk is a clean error, never a crash at exit). */
 PetscErrorCode KNGraphWriteHDF5_Private(KNGraph g, const PetscInt src[], const PetscInt dst[], const char file[], const char group[])
 {
-  char           where[2 * PETSC_MAX_PATH_LEN];
-  PetscBool      root = strcmp(group, "/") ? PETSC_FALSE : PETSC_TRUE, exists;
+  char           where[2 * PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN + 8], dir[PETSC_MAX_PATH_LEN], *slash;
+  PetscBool      root = strcmp(group, "/") ? PETSC_FALSE : PETSC_TRUE, exists, fresh, opened, ok = PETSC_FALSE;
   KNH5Quiet      q;
-  hid_t          fid, gid = -1, lcpl;
-  PetscErrorCode ierr = KN_SUCCESS;
+  KNH5Reserve    r;
+  hid_t          fid, gid = -1;
+  PetscErrorCode ierr = KN_SUCCESS, cerr;
 
   PetscFunctionBegin;
   PetscCall(PetscSNPrintf(where, sizeof(where), "HDF5 file %s, group %s", file, group));
   PetscCall(PetscTestFile(file, 'r', &exists));
+  fresh = (PetscBool)(root || !exists);
+  PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.tmp", file));
+  PetscCall(PetscStrncpy(dir, file, sizeof(dir)));
+  slash = strrchr(dir, '/');
+  if (slash) *(slash == dir ? slash + 1 : slash) = 0;
+  else PetscCall(PetscStrncpy(dir, ".", sizeof(dir)));
+  PetscCall(KNH5ReserveSpace_Private(PETSC_COMM_SELF, where, fresh ? tmp : file, dir, 16.0 * (double)g->E, 32768.0 + (g->description ? (double)strlen(g->description) : 0.0), &r));
   KNH5QuietBegin(&q);
-  fid = (root || !exists) ? H5Fcreate(file, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT) : H5Fopen(file, H5F_ACC_RDWR, H5P_DEFAULT);
-  if (fid >= 0 && root) gid = H5Gopen2(fid, "/", H5P_DEFAULT);
-  else if (fid >= 0 && H5Lexists(fid, group, H5P_DEFAULT) <= 0) {
-    lcpl = H5Pcreate(H5P_LINK_CREATE);
-    (void)H5Pset_create_intermediate_group(lcpl, 1);
-    gid = H5Gcreate2(fid, group, lcpl, H5P_DEFAULT, H5P_DEFAULT);
-    (void)H5Pclose(lcpl);
-  }
+  OpenForWrite(file, tmp, group, fresh, &fid, &gid);
+  opened = (PetscBool)(fid >= 0);
   if (gid >= 0) {
     ierr = KNH5WriteGroup(g, src, dst, gid, where);
     (void)H5Gclose(gid);
   }
-  if (fid >= 0) (void)H5Fclose(fid);
+  /* an added group cannot be undone: only a new (temporary) file is emptied when the write failed */
+  cerr = KNH5CloseFile_Private(PETSC_COMM_SELF, &fid, fresh ? tmp : file, &r, (PetscBool)(fresh && (ierr || gid < 0)), &ok);
+  if (fresh && opened) {
+    if (!cerr && ok && !ierr && gid >= 0 && rename(tmp, file)) ok = PETSC_FALSE;
+    if (cerr || !ok || ierr || gid < 0) (void)unlink(tmp);
+  }
+  KNH5ReleaseSpace_Private(&r);
   KNH5QuietEnd(&q);
-  KNH5Check(fid, PETSC_ERR_FILE_OPEN, "Cannot %s HDF5 file %s for writing", (root || !exists) ? "create" : "open", file);
+  PetscCall(cerr);
+  KNH5Check(opened ? 0 : -1, PETSC_ERR_FILE_OPEN, "Cannot %s HDF5 file %s for writing", fresh ? "create" : "open", fresh ? tmp : file);
   KNH5Check(gid, PETSC_ERR_FILE_WRITE, "%s: cannot create the group (it may exist already)", where);
   PetscCall(ierr);
+  PetscCheck(ok, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "%s: writing failed when the file was flushed and closed (file system full or quota exceeded?)%s", where, fresh ? "; nothing was written" : "");
   PetscFunctionReturn(KN_SUCCESS);
 }

@@ -11,6 +11,7 @@
 
 #include <kn/knio.h>
 #include <hdf5.h>
+#include "sys/knh5size.h" /* KNH5Reserve, KNH5ReserveSpace_Private(), KNH5CloseFile_Private() */
 
 /* KNCallHDF5 - a negative HDF5 return value (hid_t or herr_t) becomes a PETSc error naming the call. */
 #define KNCallHDF5(comm, call) \
@@ -75,21 +76,6 @@ PETSC_INTERN PetscErrorCode KNH5OpenFile_Private(MPI_Comm, const char[], const c
 PETSC_INTERN PetscErrorCode KNH5CreateFile_Private(MPI_Comm, const char[], hid_t *);
 PETSC_INTERN PetscErrorCode KNH5OpenGroup_Private(MPI_Comm, hid_t, const char[], const char[], hid_t *);
 PETSC_INTERN PetscErrorCode KNH5CreateGroup_Private(MPI_Comm, hid_t, const char[], const char[], hid_t *);
-
-/* Space for a file being written. HDF5 1.10 cannot recover from a failed metadata flush: a failed H5Fclose leaves the
-   file id registered with its object freed (the library's shutdown at MPI_Finalize then crashes), and a flush that
-   fails half-way leaves cache entries it can no longer evict. So rank 0 first reserves 1.25 raw + keep bytes in
-   "<tmp>.reserve" (posix_fallocate: a full disk or quota is a clean error before anything is written), where raw is
-   the data the file holds and keep a bound on its metadata, and keeps keep bytes of it while the datasets are
-   written; KNH5CloseFile_Private releases them just before the metadata is flushed (and empties a doomed temporary
-   file first), so that the flush, and with it the close, succeed and every HDF5 object is released. */
-typedef struct {
-  char path[PETSC_MAX_PATH_LEN + 16]; /* rank 0: the reserve file ("" when none is held) */
-} KNH5Reserve;
-
-PETSC_INTERN PetscErrorCode KNH5ReserveSpace_Private(MPI_Comm, const char[], const char[], const char[], double, double, KNH5Reserve *);
-PETSC_INTERN void           KNH5ReleaseSpace_Private(KNH5Reserve *);
-PETSC_INTERN PetscErrorCode KNH5CloseFile_Private(MPI_Comm, hid_t *, const char[], KNH5Reserve *, PetscBool, PetscBool *);
 
 /* Attributes (where names the file/group in messages). Strings read may be variable- or fixed-length; they are
    returned PetscMalloc'ed. Strings are written variable-length UTF-8, integers int64, reals float64. */

@@ -26,3 +26,19 @@ static inline int KNH5CheckStorage_Private(hid_t did, size_t nvalues, double *de
   if (!nvalues) return 0;
   return (double)have < (nfilt > 0 ? *declared / KN_H5_MAX_COMPRESSION : *declared) ? 1 : 0;
 }
+
+/* Space for a file being written. HDF5 1.10 cannot recover from a failed metadata flush: a failed H5Fclose leaves the
+   file id registered with its object freed (the library's shutdown at MPI_Finalize then crashes), and a flush that
+   fails half-way leaves cache entries it can no longer evict. So rank 0 first reserves 1.25 raw + keep bytes in
+   "<tmp>.reserve" (posix_fallocate: a full disk or quota is a clean error before anything is written), where raw is
+   the data the file holds and keep a bound on its metadata, and keeps keep bytes of it while the datasets are
+   written; KNH5CloseFile_Private releases them just before the metadata is flushed (and empties a doomed temporary
+   file first), so that the flush, and with it the close, succeed and every HDF5 object is released. */
+typedef struct {
+  char path[PETSC_MAX_PATH_LEN + 16]; /* rank 0: the reserve file ("" when none is held) */
+} KNH5Reserve;
+
+PETSC_INTERN PetscErrorCode KNH5ReserveSpace_Private(MPI_Comm, const char[], const char[], const char[], double, double, KNH5Reserve *);
+PETSC_INTERN void           KNH5ReleaseSpace_Private(KNH5Reserve *);
+PETSC_INTERN PetscErrorCode KNH5CloseFile_Private(MPI_Comm, hid_t *, const char[], KNH5Reserve *, PetscBool, PetscBool *);
+
