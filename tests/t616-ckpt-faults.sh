@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Long runs when things go wrong: SIGUSR1/SIGTERM (1 and 2 ranks) and -kn_max_walltime write a checkpoint and exit 85,
+# Long runs when things go wrong: SIGUSR1/SIGTERM/SIGINT (1 and 2 ranks) and -kn_max_walltime write a checkpoint and exit 85,
 # and the resumed run ends with the uninterrupted run's model; kill -9 during a checkpoint write and a corrupt newest
 # checkpoint are reported and the previous checkpoint is used; an unwritable or full checkpoint directory and a
 # solver failure stop with a clear error and leave the last good checkpoint alone. TAP output.
@@ -47,6 +47,7 @@ interrupt() { # name signal ranks steps
 }
 interrupt usr1 USR1 1 300; ok $? "SIGUSR1: checkpoint, exit code 85, -kn_resume auto ends with the uninterrupted model (h5diff)"
 interrupt term TERM 1 300; ok $? "SIGTERM: the same"
+interrupt int INT 1 300; ok $? "SIGINT (Ctrl-C): the same"
 interrupt usr1np2 USR1 2 80; ok $? "SIGUSR1 to mpiexec -n 2 (forwarded to both ranks): 85, resume, the uninterrupted 2-rank model"
 
 # -kn_max_walltime: a run that cannot finish in time stops at a step boundary with a checkpoint, a message and 85, and

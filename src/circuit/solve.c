@@ -93,7 +93,7 @@ PetscErrorCode KNCircuitCreateTS_Private(KNCircuit c)
   PetscCall(TSSetType(c->ts, TSRK));
   PetscCall(TSRKSetType(c->ts, TSRK5DP)); /* dopri5, as the reference code */
   PetscCall(TSSetMaxTime(c->ts, KNCircuitPhysicalDuration(c)));
-  PetscCall(TSSetMaxSteps(c->ts, 1000000));
+  PetscCall(TSSetMaxSteps(c->ts, 100000)); /* a step budget per layer solve: a circuit turned stiff stops, naming the layer */
   PetscCall(TSSetExactFinalTime(c->ts, TS_EXACTFINALTIME_MATCHSTEP));
   PetscCall(TSSetTimeStep(c->ts, PetscMin(1e-3, c->T)));
   PetscCall(TSSetTolerances(c->ts, 1e-4, NULL, 1e-4, NULL));
