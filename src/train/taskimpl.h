@@ -59,6 +59,7 @@ typedef struct {
   PetscBool           resumed, installed;
   PetscBool           overwrite, checked; /* -kn_run_overwrite; the run directory was checked (KNTrainerCheckRunDirectory_Private()) */
   int                 signal;            /* the signal that stopped the run */
+  int                 lockfd;            /* rank 0: the flock()ed RUN/.knet.lock while training, else -1 */
   KNTrainerStopReason reason;
 } KNTrainerLongRun;
 
@@ -94,6 +95,8 @@ struct _p_KNTrainer {
 #define KN_METRICS_HEADER "epoch,loss,lr,test_metric,rhs_evals,seconds"
 
 PETSC_INTERN PetscErrorCode KNTrainerMakeRunDirectory_Private(KNTrainer);
+PETSC_INTERN PetscErrorCode KNTrainerLockRunDirectory_Private(KNTrainer);
+PETSC_INTERN PetscErrorCode KNTrainerUnlockRunDirectory_Private(KNTrainer);
 PETSC_INTERN int            KNTrainerMakePath_Private(char[]);
 PETSC_INTERN PetscErrorCode KNTrainerWriteOptions_Private(KNTrainer);
 /* Process grid (trainer_grid.c): set-up, the group's batch, the summed gradient and tallies, files of group 0. */

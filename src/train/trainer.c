@@ -39,6 +39,7 @@ PetscErrorCode KNTrainerCreate(MPI_Comm comm, KNTrainer *trainer)
   tr->run.keep      = 3;
   tr->run.signals   = PETSC_TRUE;
   tr->run.last_iter = -1;
+  tr->run.lockfd    = -1;
   tr->run.best      = KN_NAN;
   tr->run.tcreate   = MPI_Wtime(); /* -kn_max_walltime counts from here */
   PetscCall(PetscStrncpy(tr->schedule, "none", sizeof(tr->schedule)));
@@ -63,6 +64,7 @@ PetscErrorCode KNTrainerDestroy(KNTrainer *trainer)
   if (!trainer || !*trainer) PetscFunctionReturn(KN_SUCCESS);
   tr = *trainer;
   if (tr->run.installed) PetscCall(KNSignalsRestore()); /* KNTrainerTrain() ended by an error */
+  PetscCall(KNTrainerUnlockRunDirectory_Private(tr));
   if (!tr->net_given) PetscCall(KNNetDestroy(&tr->net));
   PetscCall(KNTaskDestroy(&tr->task));
   PetscCall(KNOptimizerDestroy(&tr->opt));

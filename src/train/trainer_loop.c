@@ -252,6 +252,7 @@ PetscErrorCode KNTrainerTrain(KNTrainer tr)
   PetscCall(KNTrainerSetUp(tr));
   PetscCall(KNTrainerPrepareRunDirectory_LongRun(tr));
   PetscCall(KNTrainerMakeRunDirectory_Private(tr));
+  PetscCall(KNTrainerLockRunDirectory_Private(tr)); /* before anything is written into it */
   PetscCall(KNTrainerStart_LongRun(tr));
   PetscCall(KNTrainerWriteOptions_Private(tr));
   PetscCall(KNTaskGetMetricName(tr->task, &name));
@@ -293,5 +294,6 @@ PetscErrorCode KNTrainerTrain(KNTrainer tr)
   }
   tr->seconds = MPI_Wtime() - t0;
   PetscCall(Finish(tr));
+  PetscCall(KNTrainerUnlockRunDirectory_Private(tr));
   PetscFunctionReturn(KN_SUCCESS);
 }
