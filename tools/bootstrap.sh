@@ -21,6 +21,8 @@ fi
 
 # Open MPI refuses root unless told; oversubscription lets the 4-rank tests run on small machines.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+# Idle OpenMP threads spin briefly, then sleep: 2-thread processes side by side would otherwise lose 5-10x (README, Cores).
+export GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-10000}
 
 [ -d build ] || meson setup build >/dev/null
 meson compile -C build >/dev/null

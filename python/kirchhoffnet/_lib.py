@@ -69,6 +69,10 @@ def _find_library():
     return found
 
 
+# Idle OpenMP threads spin for a short while only (libgomp reads this when the library loads): a notebook next to
+# other work must not lose its cores to spinning threads (README, Cores).
+if "OMP_WAIT_POLICY" not in os.environ:
+    os.environ.setdefault("GOMP_SPINCOUNT", "10000")
 # RTLD_GLOBAL: Open MPI's plugins need libmpi's symbols visible to them.
 lib = ctypes.CDLL(_find_library(), mode=ctypes.RTLD_GLOBAL)
 
