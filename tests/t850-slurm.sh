@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# jobs/ on a REAL one-node SLURM cluster (munged, slurmctld and slurmd of Debian's munge and slurm-wlm, started here
-# with a private key, config, state directories, sockets and free ports under a temporary directory; stopped on exit):
+# jobs/ on a REAL one-node SLURM cluster (tests/knslurm.sh: munged, slurmctld and slurmd of Debian's munge and
+# slurm-wlm with a private key, config, state directories, sockets and free ports under a temporary directory):
 #  - jobs/train.sbatch (srun, 1 task): SIGUSR1 to the job step (what --signal=USR1@T does before the time limit) ->
 #    checkpoint, exit 85 -> the script requeues the job -> the job resumes and ends with the uninterrupted model
 #  - the same with KN_LAUNCHER=mpiexec on 2 ranks and the signal to the batch shell (--signal=B:USR1@T)
@@ -10,86 +10,18 @@
 set -u
 knet="$KN_BUILD_ROOT/knet"
 src="$KN_SOURCE_ROOT"
-py=/usr/bin/python3
 n=0 failed=0
 ok() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi; }
 skip_all() { echo "1..0 # SKIP $1"; exit 0; }
 
-for p in munged mungekey slurmctld slurmd sbatch scontrol squeue sinfo scancel srun; do
-  command -v "$p" > /dev/null || skip_all "$p not found: install slurm-wlm and munge (tools/bootstrap.sh does)"
-done
-[ "$(id -u)" -eq 0 ] || skip_all "the private SLURM daemons run as SlurmUser=root and this test is not root"
-
+. "$src/tests/knslurm.sh"
 tmp=$(mktemp -d /tmp/kn-t850.XXXXXX)
-chmod 755 "$tmp"
-export SLURM_CONF="$tmp/slurm.conf"
-cleanup() {
-  scancel --quiet --full -u root 2> /dev/null
-  for f in slurmd slurmctld munge/munged; do
-    [ -s "$tmp/$f.pid" ] && kill "$(cat "$tmp/$f.pid")" 2> /dev/null
-  done
-  sleep 0.5
-  for f in slurmd slurmctld munge/munged; do
-    [ -s "$tmp/$f.pid" ] && kill -9 "$(cat "$tmp/$f.pid")" 2> /dev/null
-  done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+trap 'kn_slurm_stop; rm -rf "$tmp"' EXIT
+kn_slurm_start "$tmp" "MpiDefault=none"
+mkdir -p "$tmp/work/logs"
 
-# munge with its own key and socket; slurm with its own ports, state and logs
-mkdir -p "$tmp/munge" "$tmp/ctld" "$tmp/spool" "$tmp/log" "$tmp/work/logs"
-chmod 700 "$tmp/munge"
-mungekey --create --keyfile="$tmp/munge/munge.key" 2> /dev/null || dd if=/dev/urandom of="$tmp/munge/munge.key" bs=1024 count=1 2> /dev/null
-chmod 400 "$tmp/munge/munge.key"
-munged --force --socket="$tmp/munge/sock" --key-file="$tmp/munge/munge.key" --log-file="$tmp/log/munged.log" \
-  --pid-file="$tmp/munge/munged.pid" --seed-file="$tmp/munge/seed" 2> "$tmp/log/munged.err" ||
-  skip_all "munged does not start here: $(tail -1 "$tmp/log/munged.err")"
-read -r p1 p2 < <($py -c "import socket; s = [socket.socket() for _ in range(2)]; [x.bind(('', 0)) for x in s]; print(*[x.getsockname()[1] for x in s])")
-host=$(hostname -s)
-cpus=$(nproc)
-cat > "$SLURM_CONF" <<EOF
-ClusterName=kn$$
-SlurmctldHost=$host
-SlurmctldPort=$p1
-SlurmdPort=$p2
-SlurmUser=root
-SlurmdUser=root
-AuthType=auth/munge
-AuthInfo=socket=$tmp/munge/sock
-CredType=cred/munge
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
-ReturnToService=2
-MpiDefault=none
-StateSaveLocation=$tmp/ctld
-SlurmdSpoolDir=$tmp/spool
-SlurmctldPidFile=$tmp/slurmctld.pid
-SlurmdPidFile=$tmp/slurmd.pid
-SlurmctldLogFile=$tmp/log/slurmctld.log
-SlurmdLogFile=$tmp/log/slurmd.log
-AccountingStorageType=accounting_storage/none
-JobCompType=jobcomp/none
-JobAcctGatherType=jobacct_gather/none
-KillWait=10
-MinJobAge=600
-SlurmdParameters=config_overrides
-NodeName=$host CPUs=$cpus RealMemory=65536 State=UNKNOWN
-PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:4
-EOF
-slurmctld -f "$SLURM_CONF" 2> "$tmp/log/ctld.err" || skip_all "slurmctld does not start here: $(tail -1 "$tmp/log/ctld.err")"
-slurmd -f "$SLURM_CONF" 2> "$tmp/log/slurmd.err" || skip_all "slurmd does not start here: $(tail -1 "$tmp/log/slurmd.err")"
-up=1
-for _ in $(seq 1 60); do sinfo -h -o %T 2> /dev/null | grep -q idle && { up=0; break; }; sleep 0.5; done
-[ $up -eq 0 ] || skip_all "the local SLURM node did not become idle within 30 s: $(tail -1 "$tmp/log/slurmctld.log" 2> /dev/null)"
-echo "# SLURM $(sinfo -V) up: $(sinfo -h -o '%P %a %D %T %N')"
-
-# helpers: wait for a file / a job state (timeout in seconds)
-await_file() { for _ in $(seq 1 $(($2 * 10))); do [ -e "$1" ] && return 0; sleep 0.1; done; return 1; }
-jobfield() { scontrol show job "$1" 2> /dev/null | grep -o "$2=[^ ]*" | head -1 | cut -d= -f2; }
-await_state() { for _ in $(seq 1 $(($3 * 5))); do [ "$(jobfield "$1" JobState)" = "$2" ] && return 0; sleep 0.2; done; return 1; }
-await_requeue() { for _ in $(seq 1 $(($2 * 5))); do [ "$(jobfield "$1" Restarts)" = 1 ] && [ "$(jobfield "$1" JobState)" = PENDING ] && return 0; sleep 0.2; done; return 1; }
+# helpers beside knslurm.sh's kn_await_file, kn_jobfield, kn_await_state (timeouts in seconds)
+await_requeue() { for _ in $(seq 1 $(($2 * 5))); do [ "$(kn_jobfield "$1" Restarts)" = 1 ] && [ "$(kn_jobfield "$1" JobState)" = PENDING ] && return 0; sleep 0.2; done; return 1; }
 await_idle() { for _ in $(seq 1 $(($1 * 5))); do [ "$(sinfo -h -o %T)" = idle ] && return 0; sleep 0.2; done; return 1; }
 lastlines() { tail -3 "$1" 2> /dev/null | tr '\n' ' '; }
 
@@ -118,16 +50,16 @@ requeue_case() {
   jid=$(sbatch --parsable --ntasks="$2" --time=5 "${extra[@]}" --export="ALL,KN_CONFIG=tiny.yaml,KN_RUN_DIR=$rd,KN_KNET=$knet,KN_LAUNCHER=$4,KN_OPTIONS=$opts" "$src/jobs/train.sbatch")
   jid=${jid%%;*}
   log="logs/kn-train-$jid.out"
-  await_file "$rd/ckpt/ckpt_00000020.h5" 60 || { echo "# job $jid made no checkpoint: $(lastlines "$log")"; return 1; }
+  kn_await_file "$rd/ckpt/ckpt_00000020.h5" 60 || { echo "# job $jid made no checkpoint: $(lastlines "$log")"; return 1; }
   scancel --signal=USR1 "${target[@]}" "$jid"
-  await_requeue "$jid" 60 || { echo "# job $jid was not requeued: state $(jobfield "$jid" JobState); $(lastlines "$log")"; return 1; }
+  await_requeue "$jid" 60 || { echo "# job $jid was not requeued: state $(kn_jobfield "$jid" JobState); $(lastlines "$log")"; return 1; }
   # SLURM holds a requeued job ~2 min (BeginTime), time for the steps of its first run to be cleaned up; here it is
   # released as soon as slurmd reports them done (a step id reused too early fails to launch)
   await_idle 30
   for _ in $(seq 1 100); do grep -q "\[$jid.batch\] done with job" "$tmp/log/slurmd.log" && { [ "$4" != srun ] || grep -q "\[$jid.0\] done with job" "$tmp/log/slurmd.log"; } && break; sleep 0.2; done
   sleep 2
   scontrol update JobId="$jid" StartTime=now
-  await_state "$jid" COMPLETED 60 || { echo "# job $jid did not complete: state $(jobfield "$jid" JobState); $(lastlines "$log")"; return 1; }
+  kn_await_state "$jid" COMPLETED 60 || { echo "# job $jid did not complete: state $(kn_jobfield "$jid" JobState); $(lastlines "$log")"; return 1; }
   if ! { grep -q "caught SIGUSR1" "$log" && grep -q "knet train exited with 85" "$log" && grep -q "requeueing job $jid" "$log" && grep -q "(restart 1)" "$log"; }; then
     echo "# $log lacks the signal / 85 / requeue / restart lines"
     return 1
@@ -145,7 +77,7 @@ h5diff -q ref2/model.h5 r2/model.h5 > /dev/null 2>&1; ok $((r | $?)) "train.sbat
 "$knet" train -options_file tiny.yaml -kn_train_max_iterations 4 -kn_run_dir ref4 > ref4.log 2>&1 || echo "# the 4-step reference run failed"
 out=$(KN_CONFIG=tiny.yaml KN_RUN_DIR="$PWD/chain" KN_KNET="$knet" KN_JOBS_DIR="$src/jobs" KN_LINK_WALLTIME=0.001 KN_OPTIONS="-kn_train_max_iterations 4" "$src/jobs/chain.sh" 5 --ntasks=1 --time=5 2>&1); r=$?
 last=$(echo "$out" | sed -n 's/^link 5\/5: job \([0-9]*\).*/\1/p')
-[ -n "$last" ] && await_state "$last" COMPLETED 600; r2=$?
+[ -n "$last" ] && kn_await_state "$last" COMPLETED 600; r2=$?
 stops=$(grep -l "knet train exited with 85" logs/kn-chain-*.out 2> /dev/null | wc -l)
 steps=$(grep -ho "stopped after step [0-9]*" logs/kn-chain-*.out 2> /dev/null | awk '{print $4}' | sort -n | tr '\n' ' ')
 case "$steps" in "1 2 3 " | "1 2 3 4 ") r3=0 ;; *) r3=1 ;; esac
