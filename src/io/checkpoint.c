@@ -128,19 +128,11 @@ static PetscErrorCode WriteHead(KNCheckpoint ck, KNNet net)
    metadata's share until the commit (h5util.h: HDF5 1.10 cannot recover from a failed flush or close). */
 static PetscErrorCode ReserveSpace(KNCheckpoint c, KNNet net)
 {
-  PetscInt P, D, E = 0;
+  PetscInt P, D, E;
   char     what[PETSC_MAX_PATH_LEN + 16];
 
   PetscFunctionBegin;
-  PetscCall(KNNetGetNumParameters(net, &P));
-  PetscCall(KNNetGetNumLayers(net, &D));
-  for (PetscInt i = 0; i < D; i++) {
-    KNCircuit c0;
-    PetscInt  e;
-    PetscCall(KNNetGetLayer(net, i, &c0));
-    PetscCall(KNCircuitGetSizes(c0, NULL, &e, NULL));
-    E += e;
-  }
+  PetscCall(KNIONetCounts_Private(net, &P, &E, &D));
   PetscCall(PetscSNPrintf(what, sizeof(what), "checkpoint %s", c->file));
   PetscCall(KNH5ReserveSpace_Private(c->comm, what, c->tmp, c->dir, 24.0 * (double)P + 16.0 * (double)E, 32768.0 + 16384.0 * (double)D, &c->reserve));
   PetscFunctionReturn(KN_SUCCESS);

@@ -29,6 +29,6 @@ PETSC_INTERN PetscErrorCode KNIOWriteNet_Private(KNNet, MPI_Comm, hid_t, const c
 /* Rank 0 checks that the directory of a file to be written exists and is writable; gives the directory and "<file>.tmp". */
 PETSC_INTERN PetscErrorCode KNIOCheckTarget_Private(MPI_Comm, const char[], const char[], char[], char[], size_t);
 /* The data bytes of a model file of the net and a bound on its metadata, for KNH5ReserveSpace_Private(). */
-PETSC_INTERN PetscErrorCode KNIOModelBytes_Private(KNNet, double *, double *);
+PETSC_INTERN PetscErrorCode KNIONetCounts_Private(KNNet, PetscInt *, PetscInt *, PetscInt *);
 /* Rank 0 only: fsync the temporary file, rename it onto file, fsync the directory; 0 or an errno value. */
 PETSC_INTERN int KNIOCommitFile_Private(const char[], const char[], const char[]);

@@ -183,23 +183,20 @@ PetscErrorCode KNIOWriteNet_Private(KNNet net, MPI_Comm comm, hid_t loc, const c
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* What a model file of net holds: the bytes of theta and src/dst, and a bound on its metadata (8 KiB a layer). */
-PetscErrorCode KNIOModelBytes_Private(KNNet net, double *raw, double *meta)
+/* The sizes a file of net is made of: parameters P, edges E over all layers and layers D (the space reservations). */
+PetscErrorCode KNIONetCounts_Private(KNNet net, PetscInt *P, PetscInt *E, PetscInt *D)
 {
-  PetscInt P, D, E = 0;
-
   PetscFunctionBegin;
-  PetscCall(KNNetGetNumParameters(net, &P));
-  PetscCall(KNNetGetNumLayers(net, &D));
-  for (PetscInt i = 0; i < D; i++) {
+  PetscCall(KNNetGetNumParameters(net, P));
+  PetscCall(KNNetGetNumLayers(net, D));
+  *E = 0;
+  for (PetscInt i = 0; i < *D; i++) {
     KNCircuit c;
     PetscInt  e;
     PetscCall(KNNetGetLayer(net, i, &c));
     PetscCall(KNCircuitGetSizes(c, NULL, &e, NULL));
-    E += e;
+    *E += e;
   }
-  *raw  = 8.0 * (double)P + 16.0 * (double)E;
-  *meta = 32768.0 + 8192.0 * (double)D;
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -272,6 +269,7 @@ PetscErrorCode KNNetSave(KNNet net, const char filename[])
   KNH5Quiet      q;
   KNH5Reserve    r;
   double         raw = 0, meta = 0;
+  PetscInt       P, E, D;
   PetscBool      created = PETSC_FALSE;
   int            st[2], rc = 0;
   PetscErrorCode ierr;
@@ -283,7 +281,9 @@ PetscErrorCode KNNetSave(KNNet net, const char filename[])
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(KNIOCheckTarget_Private(comm, "model", filename, dir, tmp, sizeof(tmp)));
   PetscCall(CheckStorable(net, comm, filename));
-  PetscCall(KNIOModelBytes_Private(net, &raw, &meta));
+  PetscCall(KNIONetCounts_Private(net, &P, &E, &D));
+  raw  = 8.0 * (double)P + 16.0 * (double)E; /* theta and src/dst; metadata at most 8 KiB a layer */
+  meta = 32768.0 + 8192.0 * (double)D;
   PetscCall(PetscSNPrintf(what, sizeof(what), "model %s", filename));
   PetscCall(KNH5ReserveSpace_Private(comm, what, tmp, dir, raw, meta, &r));
   PetscCall(PetscLogEventBegin(KN_ModelIO, 0, 0, 0, 0));
