@@ -44,7 +44,7 @@ mpiexec -n 2 "$knet" train -options_file tiny.yaml -kn_train_max_iterations 200 
 
 # signal -> 85 -> requeue -> resume -> complete (name ranks steps launcher signal-target)
 requeue_case() {
-  local rd="$PWD/$1" jid extra=() target=() log opts="-kn_train_max_iterations $3"
+  local rd="$PWD/$1" jid extra=() target=() log opts="-kn_train_max_iterations $3 -kn_checkpoint_keep 100000" # ckpt_20 must not be pruned before it is seen
   [ "$4" = mpiexec ] && extra=(--signal=B:USR1@60)
   [ "$5" = batch ] && target=(--batch)
   jid=$(sbatch --parsable --ntasks="$2" --time=5 "${extra[@]}" --export="ALL,KN_CONFIG=tiny.yaml,KN_RUN_DIR=$rd,KN_KNET=$knet,KN_LAUNCHER=$4,KN_OPTIONS=$opts" "$src/jobs/train.sbatch")
