@@ -35,6 +35,7 @@ PETSC_EXTERN PetscErrorCode KNDatasetView(KNDataset, PetscViewer);
 PETSC_EXTERN PetscErrorCode KNDatasetGetBatch(KNDataset, const PetscInt[], PetscInt, PetscReal[], PetscReal[]);
 PETSC_EXTERN PetscErrorCode KNDatasetMinMaxFit(KNDataset, KNDatasetPart, PetscReal[], PetscReal[]);
 PETSC_EXTERN PetscErrorCode KNDatasetMinMaxApply(KNDataset, KNDatasetPart, const PetscReal[], const PetscReal[]);
+PETSC_EXTERN PetscErrorCode KNDatasetGetMinMax(KNDataset, KNDatasetPart, PetscInt *, const PetscReal **, const PetscReal **);
 PETSC_EXTERN PetscErrorCode KNDatasetSplit(KNDataset, PetscReal, PetscInt64, KNDataset *, KNDataset *);
 
 PETSC_EXTERN PetscErrorCode KNDatasetRegister(const char[], KNDatasetGeneratorFn);

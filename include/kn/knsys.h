@@ -34,6 +34,7 @@ PETSC_EXTERN PetscErrorCode KNRegisterFinalize(PetscErrorCode (*)(void));
 PETSC_EXTERN PetscErrorCode KNCheckFiniteArray(MPI_Comm, PetscInt, const PetscReal[], const char[]);
 PETSC_EXTERN PetscErrorCode KNRunOnRank0(MPI_Comm, PetscErrorCode (*)(void *), void *);
 PETSC_EXTERN PetscErrorCode KNGetNodeMemoryShare(MPI_Comm, PetscLogDouble *);
+PETSC_EXTERN PetscErrorCode KNGetVersion(const char **, const char **);
 /* The sample panels every edge loop splits a batch into, whatever the threads: the most threads a rank uses. */
 #define KN_PANELS 2
 PETSC_EXTERN PetscErrorCode KNGetNumThreads(PetscInt *, const char **);

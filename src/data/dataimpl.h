@@ -12,6 +12,8 @@ struct _p_KNDataset {
   PetscInt   nclass;  /* number of classes when the target is a class label, 0 otherwise */
   PetscReal *x;       /* n*nfeat, sample-major */
   PetscReal *y;       /* n*ntarget, sample-major, NULL when ntarget = 0 */
+  PetscInt   nscaled[2];          /* the min-max scaling last applied (KNDatasetMinMaxApply()): columns of features, targets */
+  PetscReal *scale_lo[2], *scale_hi[2]; /* its per-column min and max (NULL: that part was not scaled) */
 };
 
 /* Stream of column k of a synthetic generator: KN_STREAM_DATA + 48-bit FNV-1a hash of its name, times 256, + k. */

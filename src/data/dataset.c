@@ -50,6 +50,7 @@ PetscErrorCode KNDatasetDestroy(KNDataset *ds)
   PetscCall(PetscFree((*ds)->x));
   PetscCall(PetscFree((*ds)->y));
   PetscCall(PetscFree((*ds)->name));
+  for (int p = 0; p < 2; p++) PetscCall(PetscFree2((*ds)->scale_lo[p], (*ds)->scale_hi[p]));
   PetscCall(PetscFree(*ds));
   PetscFunctionReturn(KN_SUCCESS);
 }

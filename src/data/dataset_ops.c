@@ -127,6 +127,44 @@ PetscErrorCode KNDatasetMinMaxApply(KNDataset ds, KNDatasetPart part, const Pets
     if (range == 0) range = 1;
     for (PetscInt i = 0; i < ds->n; i++) a[i * m + k] = (a[i * m + k] - lo[k]) / range;
   }
+  PetscCall(PetscFree2(ds->scale_lo[part], ds->scale_hi[part])); /* remembered for the model file (KNDatasetGetMinMax()) */
+  PetscCall(PetscMalloc2(m, &ds->scale_lo[part], m, &ds->scale_hi[part]));
+  PetscCall(PetscArraycpy(ds->scale_lo[part], lo, m));
+  PetscCall(PetscArraycpy(ds->scale_hi[part], hi, m));
+  ds->nscaled[part] = m;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@C
+  KNDatasetGetMinMax - the min-max scaling last applied to a part of the dataset by KNDatasetMinMaxApply()
+
+  Not Collective
+
+  Input Parameters:
++ ds - the dataset
+- part - KN_DATASET_FEATURES or KN_DATASET_TARGETS
+
+  Output Parameters:
++ m - the number of columns scaled (0: this part was never scaled)
+. lo - per-column minimum (owned by the dataset; NULL if m = 0)
+- hi - per-column maximum
+
+  Notes:
+  A scaled value is (raw - lo)/(hi - lo), or raw - lo for a constant column. The trainer records the scaling of its
+  training set in model.h5, so that knet eval can take raw inputs and give outputs in the raw units.
+
+  Level: intermediate
+
+.seealso: KNDatasetMinMaxApply(), KNNetSaveWithRecords()
+@*/
+PetscErrorCode KNDatasetGetMinMax(KNDataset ds, KNDatasetPart part, PetscInt *m, const PetscReal **lo, const PetscReal **hi)
+{
+  PetscFunctionBegin;
+  KNAssertPointer(ds, 1);
+  PetscCheck(part == KN_DATASET_FEATURES || part == KN_DATASET_TARGETS, ds->comm, PETSC_ERR_ARG_WRONG, "Unknown dataset part %d; use KN_DATASET_FEATURES or KN_DATASET_TARGETS", (int)part);
+  *m = ds->nscaled[part];
+  if (lo) *lo = ds->scale_lo[part];
+  if (hi) *hi = ds->scale_hi[part];
   PetscFunctionReturn(KN_SUCCESS);
 }
 

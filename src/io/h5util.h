@@ -86,6 +86,12 @@ PETSC_INTERN PetscErrorCode KNH5ReadAttrRealArray_Private(MPI_Comm, hid_t, const
 PETSC_INTERN PetscErrorCode KNH5WriteAttrInt_Private(MPI_Comm, hid_t, const char[], const char[], PetscInt64);
 PETSC_INTERN PetscErrorCode KNH5WriteAttrReal_Private(MPI_Comm, hid_t, const char[], const char[], PetscReal);
 PETSC_INTERN PetscErrorCode KNH5WriteAttrString_Private(MPI_Comm, hid_t, const char[], const char[], const char[]);
+/* Fixed-length strings (the records added to model files since knet 0.1: HDF5 1.10's vlen reader can hang on a hostile
+   file, see tests/fuzz/open): the reader refuses a variable-length one. Lines: a 1-D dataset, one string a line. */
+PETSC_INTERN PetscErrorCode KNH5WriteAttrFixedString_Private(MPI_Comm, hid_t, const char[], const char[], const char[]);
+PETSC_INTERN PetscErrorCode KNH5ReadAttrFixedString_Private(MPI_Comm, hid_t, const char[], const char[], char **);
+PETSC_INTERN PetscErrorCode KNH5WriteLines_Private(MPI_Comm, hid_t, const char[], const char[], const char[]);
+PETSC_INTERN PetscErrorCode KNH5ReadLines_Private(MPI_Comm, hid_t, const char[], const char[], char **);
 
 /* Datasets of rank 1 or 2: shape, and collective hyperslab transfers (start/count per dimension; a rank with an
    empty count still takes part). WriteSlab creates the dataset (file type ftype, full shape dims). */

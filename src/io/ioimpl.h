@@ -32,3 +32,8 @@ PETSC_INTERN PetscErrorCode KNIOCheckTarget_Private(MPI_Comm, const char[], cons
 PETSC_INTERN PetscErrorCode KNIONetCounts_Private(KNNet, PetscInt *, PetscInt *, PetscInt *);
 /* Rank 0 only: fsync the temporary file, rename it onto file, fsync the directory; 0 or an errno value. */
 PETSC_INTERN int KNIOCommitFile_Private(const char[], const char[], const char[]);
+/* model_records.c: the records of KNModelRecords (and always the version and the readout) into loc; their bytes for
+   the space reservation; the stored readout (K = 0 if absent; node ids checked against 1..N unless N < 0). */
+PETSC_INTERN PetscErrorCode KNIOWriteRecords_Private(KNNet, MPI_Comm, hid_t, const char[], const KNModelRecords *);
+PETSC_INTERN PetscErrorCode KNIORecordsBytes_Private(KNNet, const KNModelRecords *, double *);
+PETSC_INTERN PetscErrorCode KNIOReadReadout_Private(MPI_Comm, hid_t, const char[], PetscInt, PetscInt *, PetscInt **);

@@ -202,7 +202,7 @@ PetscErrorCode KNIONetCounts_Private(KNNet net, PetscInt *P, PetscInt *E, PetscI
 
 /* Writes the whole model into the (new) file tmp and closes it (releasing every HDF5 object and the reserve r on every
    path); *created tells whether tmp was created (and must be removed on failure). */
-static PetscErrorCode WriteModel(KNNet net, MPI_Comm comm, const char tmp[], const char file[], KNH5Reserve *r, PetscBool *created)
+static PetscErrorCode WriteModel(KNNet net, MPI_Comm comm, const char tmp[], const char file[], const KNModelRecords *rec, KNH5Reserve *r, PetscBool *created)
 {
   hid_t          fid = -1;
   PetscBool      ok;
@@ -213,6 +213,7 @@ static PetscErrorCode WriteModel(KNNet net, MPI_Comm comm, const char tmp[], con
   if (!ierr) {
     *created = PETSC_TRUE;
     ierr     = KNIOWriteNet_Private(net, comm, fid, file);
+    if (!ierr) ierr = KNIOWriteRecords_Private(net, comm, fid, file, rec);
   }
   PetscCall(KNH5CloseFile_Private(comm, &fid, tmp, r, ierr ? PETSC_TRUE : PETSC_FALSE, &ok));
   PetscCall(ierr);
@@ -259,16 +260,38 @@ int KNIOCommitFile_Private(const char tmp[], const char file[], const char dir[]
 
   Level: beginner
 
-.seealso: KNNetLoad(), KNNetImportPublished()
+.seealso: KNNetSaveWithRecords(), KNNetLoad(), KNNetImportPublished()
 @*/
 PetscErrorCode KNNetSave(KNNet net, const char filename[])
+{
+  PetscFunctionBegin;
+  PetscCall(KNNetSaveWithRecords(net, filename, NULL));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@C
+  KNNetSaveWithRecords - KNNetSave() plus the records that make the file usable on its own: the task, the data
+  scaling and the effective options (the knet version, git commit and readout are written by KNNetSave() too)
+
+  Collective
+
+  Input Parameters:
++ net - the net (after KNNetSetUp())
+. filename - the model file
+- r - the records (NULL, or fields left empty: not written); see KNModelRecords and include/kn/knio.h
+
+  Level: intermediate
+
+.seealso: KNNetSave(), KNModelRecordsLoad()
+@*/
+PetscErrorCode KNNetSaveWithRecords(KNNet net, const char filename[], const KNModelRecords *rec)
 {
   MPI_Comm       comm;
   PetscMPIInt    rank;
   char           dir[PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN], what[PETSC_MAX_PATH_LEN + 8];
   KNH5Quiet      q;
   KNH5Reserve    r;
-  double         raw = 0, meta = 0;
+  double         raw = 0, meta = 0, recs = 0;
   PetscInt       P, E, D;
   PetscBool      created = PETSC_FALSE;
   int            st[2], rc = 0;
@@ -282,13 +305,14 @@ PetscErrorCode KNNetSave(KNNet net, const char filename[])
   PetscCall(KNIOCheckTarget_Private(comm, "model", filename, dir, tmp, sizeof(tmp)));
   PetscCall(CheckStorable(net, comm, filename));
   PetscCall(KNIONetCounts_Private(net, &P, &E, &D));
-  raw  = 8.0 * (double)P + 16.0 * (double)E; /* theta and src/dst; metadata at most 8 KiB a layer */
+  PetscCall(KNIORecordsBytes_Private(net, rec, &recs));
+  raw  = 8.0 * (double)P + 16.0 * (double)E + recs; /* theta, src/dst and the records; metadata at most 8 KiB a layer */
   meta = 32768.0 + 8192.0 * (double)D;
   PetscCall(PetscSNPrintf(what, sizeof(what), "model %s", filename));
   PetscCall(KNH5ReserveSpace_Private(comm, what, tmp, dir, raw, meta, &r));
   PetscCall(PetscLogEventBegin(KN_ModelIO, 0, 0, 0, 0));
   KNH5QuietBegin(&q);
-  ierr = WriteModel(net, comm, tmp, filename, &r, &created);
+  ierr = WriteModel(net, comm, tmp, filename, rec, &r, &created);
   KNH5QuietEnd(&q);
   KNH5ReleaseSpace_Private(&r);
   st[0] = ierr ? 1 : 0, st[1] = created ? 1 : 0;

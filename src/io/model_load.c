@@ -267,6 +267,24 @@ PetscErrorCode KNIOReadLayerParameters_Private(KNNet net, PetscInt i, const char
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* The readout record (files of earlier knet have none: all nodes, as then), before KNNetSetFromOptions() so that
+   -kn_readout_last overrides it. */
+static PetscErrorCode SetStoredReadout(KNNet net, MPI_Comm comm, hid_t fid, const char where[])
+{
+  KNCircuit c;
+  PetscInt  D, N, K;
+  PetscInt *nodes;
+
+  PetscFunctionBegin;
+  PetscCall(KNNetGetNumLayers(net, &D));
+  PetscCall(KNNetGetLayer(net, D - 1, &c));
+  PetscCall(KNCircuitGetSizes(c, &N, NULL, NULL));
+  PetscCall(KNIOReadReadout_Private(comm, fid, where, N, &K, &nodes));
+  if (K) PetscCall(KNNetSetReadout(net, K, nodes));
+  PetscCall(PetscFree(nodes));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 /* The layers, set-up and parameters of a model file (format already checked). */
 static PetscErrorCode LoadModel(MPI_Comm comm, hid_t fid, const char file[], PetscInt B, PetscBool flow, KNNet net)
 {
@@ -284,6 +302,7 @@ static PetscErrorCode LoadModel(MPI_Comm comm, hid_t fid, const char file[], Pet
   PetscCheck(D >= 1 && D <= 100000, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: layers = %" PetscInt64_FMT " is out of range", where, D);
   PetscCall(PetscMalloc1(D, &caps));
   for (PetscInt i = 0; i < D && !ierr; i++) ierr = LoadLayer(net, comm, fid, file, i, &caps[i]);
+  if (!ierr) ierr = SetStoredReadout(net, comm, fid, where);
   if (!ierr) ierr = KNIOFinishNet_Private(net, B, flow, caps);
   PetscCall(PetscFree(caps));
   PetscCall(ierr);
@@ -361,8 +380,9 @@ static PetscErrorCode DetectKind(MPI_Comm comm, hid_t fid, const char file[], Fi
 
   Notes:
   Each layer's edge list is checked against its stored FNV-1a checksum, its device type must be registered and
-  theta must have the shape [num_edges, rows of the device]. The stored capacitances (per layer) are applied before
-  KNNetSetFromOptions(), so -kn_capacitance overrides them.
+  theta must have the shape [num_edges, rows of the device]. The stored capacitances (per layer) and the stored
+  readout (if the file has one, see KNModelRecordsLoad()) are applied before KNNetSetFromOptions(), so
+  -kn_capacitance and -kn_readout_last override them.
   A file without a 'format' attribute but with the attributes of the published reference models ('experiment' and
   layer_000/theta of shape (rows, E)) is passed to KNNetImportPublished(). A checkpoint (KNCheckpointCreate()) loads
   the net of its /model group.

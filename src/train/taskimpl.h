@@ -105,6 +105,8 @@ PETSC_INTERN PetscErrorCode KNTrainerGroupBatchSize_Private(KNTrainer, PetscInt 
 PETSC_INTERN PetscErrorCode KNTrainerBatchGradient_Private(KNTrainer, PetscInt, PetscInt, PetscInt, const PetscReal[], const PetscReal[], KNTaskTally *);
 PETSC_INTERN PetscErrorCode KNTrainerTestTally_Private(KNTrainer, PetscInt, KNTaskTally *);
 PETSC_INTERN PetscErrorCode KNTrainerSaveModel_Private(KNTrainer);
+/* trainer_records.c: KNNetSaveWithRecords() of the trainer's net with its task, data scaling and option table. */
+PETSC_INTERN PetscErrorCode KNTrainerSaveNet_Private(KNTrainer, const char[]);
 PETSC_INTERN PetscErrorCode KNTrainerSumCount_Private(KNTrainer, PetscInt *);
 PETSC_INTERN PetscErrorCode KNTrainerCheckGradient_Private(KNTrainer, PetscInt, PetscInt, PetscInt, const PetscReal[], const PetscReal[]);
 /* Long runs: options, start (checkpoint directory, resume, signals), the hook at every batch boundary, the end. */

@@ -179,7 +179,7 @@ static PetscErrorCode SaveGroup0(void *ctx)
   SaveCtx *c = (SaveCtx *)ctx;
 
   PetscFunctionBegin;
-  PetscCall(KNNetSave(c->tr->net, c->path));
+  PetscCall(KNTrainerSaveNet_Private(c->tr, c->path)); /* with the task, scaling and options records */
   PetscFunctionReturn(KN_SUCCESS);
 }
 
