@@ -20,7 +20,7 @@ PETSC_INTERN PetscErrorCode KNetHardwareReport(KNNet);
 PETSC_INTERN PetscErrorCode KNetTrain(int, char **);
 PETSC_INTERN PetscErrorCode KNetSample(int, char **);
 /* knet eval with -kn_task_type: the task metric of a model on a dataset (src/apps/knet_task.c). */
-PETSC_INTERN PetscErrorCode KNetEvalTask(int, char **);
+PETSC_INTERN PetscErrorCode KNetEvalTask(int, char **, const KNModelRecords *);
 /* KNNetLoad(); a published reference file first puts its dopri5 settings into the options (KNPublishedSetSolverOptions()). */
 PETSC_INTERN PetscErrorCode KNetLoadModel(MPI_Comm, const char[], PetscInt, PetscBool, KNNet *);
 
@@ -40,3 +40,12 @@ PETSC_INTERN void           KNetSetCommand(const KNetCommand *);
 PETSC_INTERN PetscErrorCode KNetCheckOptions(MPI_Comm);
 PETSC_INTERN PetscErrorCode KNetCheckOptionsAtEnd(MPI_Comm);
 PETSC_INTERN PetscErrorCode KNetPrintHelp(MPI_Comm, const char[]);
+/* knet_records.c: the records of a model file as defaults (KNModelRecordsLoad()): stored options under prefixes
+   (the command line wins), what they say (knet info), the readout line of eval/sample, min-max scaling both ways. */
+PETSC_INTERN PetscErrorCode KNetUseStoredOptions(MPI_Comm, const char[], const char[], const KNModelRecords *, const char *const[]);
+PETSC_INTERN PetscErrorCode KNetViewRecords(MPI_Comm, const char[], const KNModelRecords *, PetscInt);
+PETSC_INTERN PetscErrorCode KNetSayReadout(MPI_Comm, const char[], const char[], const KNModelRecords *, KNNet);
+PETSC_INTERN void           KNetMinMax(PetscBool, PetscInt, PetscInt, PetscInt, const PetscReal[], const PetscReal[], PetscReal[]);
+PETSC_INTERN PetscReal      KNetMinMaxLogDet(PetscInt, const PetscReal[], const PetscReal[]);
+/* The solver options of a model: the -ts_* keys (knet_records.c). */
+PETSC_INTERN const char *const KNetSolverPrefixes[];

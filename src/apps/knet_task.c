@@ -71,12 +71,58 @@ static PetscErrorCode Report(MPI_Comm comm, KNTask task, KNDataset ds, const KNT
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* Options a task evaluation takes from the model's records: the solver's, the data's (so that the test split is
+   the training run's) and the task's. */
+static const char *const task_prefixes[] = {"-ts_", "-kn_data", "-kn_seed", "-kn_task_", NULL};
+
+/* The records as defaults: the task, the options above, and (unless -kn_data_minmax is given) the stored min-max
+   scaling instead of a scaling refitted on the data. *scale: apply r's scaling to the data. */
+static PetscErrorCode UseRecords(MPI_Comm comm, const char file[], const KNModelRecords *r, PetscBool *scale)
+{
+  PetscBool given;
+
+  PetscFunctionBegin;
+  *scale = PETSC_FALSE;
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-kn_task_type", &given));
+  if (!given && r->task[0]) {
+    PetscCall(PetscOptionsSetValue(NULL, "-kn_task_type", r->task));
+    PetscCall(PetscPrintf(comm, "knet eval: task %s, as stored in %s (-kn_task_type overrides it)\n", r->task, file));
+  }
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-kn_data_minmax", &given));
+  PetscCall(KNetUseStoredOptions(comm, "eval", file, r, task_prefixes));
+  if (r->nfeat && !given) {
+    PetscCall(PetscOptionsSetValue(NULL, "-kn_data_minmax", "false")); /* the stored scaling replaces the refit */
+    *scale = PETSC_TRUE;
+    PetscCall(PetscPrintf(comm, "knet eval: the data are scaled with the min-max scaling stored in %s (fitted on the training set; -kn_data_minmax refits it instead)\n", file));
+  } else if (r->nfeat) PetscCall(PetscPrintf(comm, "knet eval: -kn_data_minmax given: the scaling stored in %s is not used\n", file));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* The stored scaling applied to a dataset (its columns must match the records). */
+static PetscErrorCode ApplyStoredScaling(MPI_Comm comm, const char file[], const KNModelRecords *r, KNDataset ds)
+{
+  PetscInt n, nf, nt, nc;
+
+  PetscFunctionBegin;
+  if (!ds) PetscFunctionReturn(KN_SUCCESS);
+  PetscCall(KNDatasetGetSizes(ds, &n, &nf, &nt));
+  PetscCall(KNDatasetGetNumClasses(ds, &nc));
+  PetscCheck(nf == r->nfeat, comm, PETSC_ERR_ARG_SIZ, "knet eval: the data have %" PetscInt_FMT " features but %s stores a min-max scaling of %" PetscInt_FMT " (other data than the model was trained on? -kn_data_minmax refits the scaling)", nf, file, r->nfeat);
+  PetscCall(KNDatasetMinMaxApply(ds, KN_DATASET_FEATURES, r->feature_min, r->feature_max));
+  if (!r->ntarget || nc) PetscFunctionReturn(KN_SUCCESS);
+  PetscCheck(nt == r->ntarget, comm, PETSC_ERR_ARG_SIZ, "knet eval: the data have %" PetscInt_FMT " targets but %s stores a min-max scaling of %" PetscInt_FMT, nt, file, r->ntarget);
+  PetscCall(KNDatasetMinMaxApply(ds, KN_DATASET_TARGETS, r->target_min, r->target_max));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 /*
-  knet eval MODEL.h5 -kn_task_type T [data options]: the model's loss and metric. Data come from the same options as
-  knet train (-kn_data, -kn_data_size, -kn_data_test_fraction, ...); the test part is used if there is one, else all.
+  knet eval MODEL.h5 [-kn_task_type T] [data options]: the model's loss and metric. Data come from the same options as
+  knet train (-kn_data, -kn_data_size, -kn_data_test_fraction, ...), by default those stored in the model (so the
+  test part is the training run's); the test part is used if there is one, else all. The task, the solver options
+  and the min-max scaling stored in the model are the defaults.
   -kn_mc N and -kn_mc_* (KNRobustnessSetFromOptions()): the metric under N draws of non-ideal hardware as well.
 */
-PetscErrorCode KNetEvalTask(int argc, char **argv)
+PetscErrorCode KNetEvalTask(int argc, char **argv, const KNModelRecords *rec)
 {
   MPI_Comm        comm = PETSC_COMM_WORLD;
   TaskEvalOptions o;
@@ -85,7 +131,7 @@ PetscErrorCode KNetEvalTask(int argc, char **argv)
   KNNet           net;
   KNTaskTally     t;
   KNRobustness    rob;
-  PetscBool       flow;
+  PetscBool       flow, scale = PETSC_FALSE;
   PetscInt        n;
 
   PetscFunctionBegin;
@@ -104,12 +150,15 @@ PetscErrorCode KNetEvalTask(int argc, char **argv)
     }
   }
   PetscCheck(argc >= 1 && argv[0][0] != '-', comm, PETSC_ERR_ARG_WRONG, "usage: knet eval MODEL.h5 -kn_task_type TYPE [-kn_data NAME ...]");
+  PetscCall(UseRecords(comm, argv[0], rec, &scale));
   PetscCall(ProcessOptions(comm, &o));
   PetscCall(KNRobustnessCreateFromOptions(comm, NULL, PETSC_FALSE, 42, &rob));
   PetscCall(KNTaskCreate(comm, &task));
   PetscCall(KNTaskSetFromOptions(task));
   PetscCall(KNTaskSetSeed(task, (PetscInt64)o.seed));
   PetscCall(KNDatasetCreateFromOptions(comm, NULL, task, &train, &test));
+  if (scale) PetscCall(ApplyStoredScaling(comm, argv[0], rec, train));
+  if (scale) PetscCall(ApplyStoredScaling(comm, argv[0], rec, test));
   ds = test ? test : train;
   n  = o.samples;
   if (ds) PetscCall(KNDatasetGetSizes(ds, &n, NULL, NULL));
