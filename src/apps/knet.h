@@ -15,8 +15,16 @@ PETSC_INTERN PetscErrorCode KNetEval(int, char **);
 PETSC_INTERN PetscErrorCode KNetDemo(int, char **);
 PETSC_INTERN PetscErrorCode KNetExportSpice(int, char **);
 PETSC_INTERN PetscErrorCode KNetVerifySpice(int, char **);
-/* knet info -kn_hw_scale a [-kn_hw_current I0]: the hardware figures of a loaded net (nothing without those options). */
-PETSC_INTERN PetscErrorCode KNetHardwareReport(KNNet);
+/* knet info -kn_hw_scale a [-kn_hw_current I0]: the hardware figures of a loaded net (nothing without those options);
+   the options are read first (KNetReadHardwareOptions()), before the up-front option check. */
+typedef struct {
+  PetscReal a, I0;
+  PetscInt  points, sample;
+  PetscBool aset, iset;
+  char      input[PETSC_MAX_PATH_LEN], dataset[256];
+} KNetHardwareOptions;
+PETSC_INTERN PetscErrorCode KNetReadHardwareOptions(MPI_Comm, KNetHardwareOptions *);
+PETSC_INTERN PetscErrorCode KNetHardwareReport(KNNet, const KNetHardwareOptions *);
 PETSC_INTERN PetscErrorCode KNetTrain(int, char **);
 PETSC_INTERN PetscErrorCode KNetSample(int, char **);
 /* knet eval with -kn_task_type: the task metric of a model on a dataset (src/apps/knet_task.c). */

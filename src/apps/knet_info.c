@@ -3,20 +3,27 @@
 
 PetscErrorCode KNetInfo(int argc, char **argv)
 {
-  KNNet    net;
-  PetscInt D, P, totalE = 0;
+  KNNet          net;
+  KNModelRecords rec;
+  KNetHardwareOptions hw;
+  KNCircuit      last;
+  PetscInt       D, P, totalE = 0, N;
 
   PetscFunctionBegin;
   {
     PetscBool help;
     PetscCall(PetscOptionsHasHelp(NULL, &help));
     if (help && (argc < 1 || argv[0][0] == '-')) {
+      PetscCall(KNetReadHardwareOptions(PETSC_COMM_WORLD, &hw));
       PetscCall(KNetHelpNet(PETSC_COMM_WORLD));
       PetscFunctionReturn(KN_SUCCESS);
     }
   }
   PetscCheck(argc >= 1 && argv[0][0] != '-', PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "usage: knet info MODEL.h5 [options]");
+  PetscCall(KNetReadHardwareOptions(PETSC_COMM_WORLD, &hw));
   PetscCall(KNNetLoad(PETSC_COMM_WORLD, argv[0], 1, PETSC_FALSE, &net));
+  PetscCall(KNModelRecordsLoad(PETSC_COMM_WORLD, argv[0], &rec));
+  PetscCall(KNetCheckOptions(PETSC_COMM_WORLD)); /* before any output: a misspelled option is an error naming it */
   PetscCall(KNNetGetNumLayers(net, &D));
   PetscCall(KNNetGetNumParameters(net, &P));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "model %s: %" PetscInt_FMT " layers, %" PetscInt_FMT " parameters\n", argv[0], D, P));
@@ -47,7 +54,11 @@ PetscErrorCode KNetInfo(int argc, char **argv)
     totalE += E;
   }
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "total: %" PetscInt_FMT " edges (devices), %" PetscInt_FMT " parameters\n", totalE, P));
-  PetscCall(KNetHardwareReport(net)); /* with -kn_hw_scale / -kn_hw_current, see knet_spice.c */
+  PetscCall(KNNetGetLayer(net, D - 1, &last));
+  PetscCall(KNCircuitGetSizes(last, &N, NULL, NULL));
+  PetscCall(KNetViewRecords(PETSC_COMM_WORLD, "", &rec, N));
+  PetscCall(KNModelRecordsReset(&rec));
+  PetscCall(KNetHardwareReport(net, &hw)); /* with -kn_hw_scale / -kn_hw_current, see knet_spice.c */
   PetscCall(KNNetDestroy(&net));
   PetscFunctionReturn(KN_SUCCESS);
 }

@@ -43,8 +43,9 @@ PetscErrorCode KNetSample(int argc, char **argv)
 {
   MPI_Comm      comm = PETSC_COMM_WORLD;
   SampleOptions o;
-  KNNet         net;
-  KNTrajectory  traj;
+  KNNet          net;
+  KNTrajectory   traj;
+  KNModelRecords rec;
   PetscInt      K;
   PetscReal    *x, *lq, *y;
   char         *header;
@@ -60,12 +61,21 @@ PetscErrorCode KNetSample(int argc, char **argv)
   }
   PetscCheck(argc >= 1 && argv[0][0] != '-', comm, PETSC_ERR_ARG_WRONG, "usage: knet sample MODEL.h5 -kn_samples N [-kn_output FILE]");
   PetscCall(ProcessOptions(comm, &o));
+  PetscCall(KNModelRecordsLoad(comm, argv[0], &rec));
+  PetscCall(KNetUseStoredOptions(comm, "sample", argv[0], &rec, KNetSolverPrefixes));
   PetscCall(KNetLoadModel(comm, argv[0], PetscMin(o.batch, o.n), PETSC_TRUE, &net));
   PetscCall(KNNetGetReadout(net, &K, NULL));
   PetscCall(PetscMalloc3(o.n * K, &x, o.n, &lq, o.n * (K + 1), &y));
   PetscCall(KNTrajectoryCreateFromOptions(net, &traj)); /* -kn_trajectory: the generation stages of chosen samples */
   PetscCall(KNetCheckOptions(comm));
+  PetscCall(KNetSayReadout(comm, "sample", argv[0], &rec, net));
   PetscCall(KNFlowSample(net, o.n, (PetscInt64)o.seed, x, lq));
+  if (rec.nfeat == K) { /* samples in the data's units: x = lo + (hi - lo) x', log q(x) = log q'(x') - log|det| */
+    PetscReal ld = KNetMinMaxLogDet(K, rec.feature_min, rec.feature_max);
+    KNetMinMax(PETSC_FALSE, o.n, K, K, rec.feature_min, rec.feature_max, x);
+    for (PetscInt i = 0; i < o.n; i++) lq[i] -= ld;
+    PetscCall(PetscPrintf(comm, "knet sample: samples un-scaled with the min-max scaling stored in %s (log q in the data's units)\n", argv[0]));
+  }
   if (traj) {
     PetscCall(KNTrajectoryWrite(traj, NULL));
     PetscCall(KNTrajectoryDestroy(&traj));
@@ -86,5 +96,6 @@ PetscErrorCode KNetSample(int argc, char **argv)
   PetscCall(PetscFree(header));
   PetscCall(PetscFree3(x, lq, y));
   PetscCall(KNNetDestroy(&net));
+  PetscCall(KNModelRecordsReset(&rec));
   PetscFunctionReturn(KN_SUCCESS);
 }

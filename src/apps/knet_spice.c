@@ -23,6 +23,23 @@ typedef struct {
   PetscBool has_dir, has_tol;
 } SpiceOptions;
 
+/* The netlist options KNNetExportSpice() reads, read here too: listed by -help without a model, and known to the
+   up-front option check (KNetCheckOptions()) before the export reads them. */
+static PetscErrorCode ExportOptions(MPI_Comm comm)
+{
+  PetscReal r = KN_SPICE_RELTOL_DEFAULT, at = KN_SPICE_ABSTOL_DEFAULT, vn = KN_SPICE_VNTOL_DEFAULT;
+  PetscInt  st = KN_SPICE_STEPS_DEFAULT;
+
+  PetscFunctionBegin;
+  PetscOptionsBegin(comm, NULL, "SPICE export options (read by KNNetExportSpice())", "KNNetExportSpice");
+  PetscCall(PetscOptionsReal("-kn_spice_reltol", "ngspice .options reltol", "KNNetExportSpice", r, &r, NULL));
+  PetscCall(PetscOptionsReal("-kn_spice_abstol", "ngspice .options abstol (A; device currents are in units of amperes)", "KNNetExportSpice", at, &at, NULL));
+  PetscCall(PetscOptionsReal("-kn_spice_vntol", "ngspice .options vntol (V)", "KNNetExportSpice", vn, &vn, NULL));
+  PetscCall(PetscOptionsInt("-kn_spice_steps", "Maximum time step of each layer's .tran: T*a/steps", "KNNetExportSpice", st, &st, NULL));
+  PetscOptionsEnd();
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 static PetscErrorCode ProcessOptions(MPI_Comm comm, PetscBool verify, SpiceOptions *o)
 {
   PetscBool set, help;
@@ -42,6 +59,7 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, PetscBool verify, SpiceOptio
     PetscCall(PetscOptionsReal("-kn_spice_tol", "Fail (exit 1) if the largest |v_ngspice - v_knet| exceeds this", "knet verify-spice", o->tol, &o->tol, &o->has_tol));
   }
   PetscOptionsEnd();
+  PetscCall(ExportOptions(comm));
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   PetscCheck(set || help, comm, PETSC_ERR_ARG_WRONG, "knet %s needs -kn_input FILE (CSV or HDF5) and -kn_sample k (default 0)", verify ? "verify-spice" : "export-spice");
   PetscCheck(verify || o->has_dir || help, comm, PETSC_ERR_ARG_WRONG, "knet export-spice needs -kn_spice_dir DIR");
@@ -80,15 +98,7 @@ static PetscErrorCode CheckUsage(MPI_Comm comm, int argc, char **argv, const cha
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help && (argc < 1 || argv[0][0] == '-')) {
     SpiceOptions o;
-    PetscReal    r = KN_SPICE_RELTOL_DEFAULT, at = KN_SPICE_ABSTOL_DEFAULT, vn = KN_SPICE_VNTOL_DEFAULT;
-    PetscInt     st = KN_SPICE_STEPS_DEFAULT;
     PetscCall(ProcessOptions(comm, verify, &o));
-    PetscOptionsBegin(comm, NULL, "SPICE export options (read by KNNetExportSpice())", "KNNetExportSpice"); /* listed for -help without a model */
-    PetscCall(PetscOptionsReal("-kn_spice_reltol", "ngspice .options reltol", "KNNetExportSpice", r, &r, NULL));
-    PetscCall(PetscOptionsReal("-kn_spice_abstol", "ngspice .options abstol (A; device currents are in units of amperes)", "KNNetExportSpice", at, &at, NULL));
-    PetscCall(PetscOptionsReal("-kn_spice_vntol", "ngspice .options vntol (V)", "KNNetExportSpice", vn, &vn, NULL));
-    PetscCall(PetscOptionsInt("-kn_spice_steps", "Maximum time step of each layer's .tran: T*a/steps", "KNNetExportSpice", st, &st, NULL));
-    PetscOptionsEnd();
     PetscCall(KNetHelpNet(comm));
     *done = PETSC_TRUE;
     PetscFunctionReturn(KN_SUCCESS);
@@ -111,6 +121,7 @@ PetscErrorCode KNetExportSpice(int argc, char **argv)
   if (done) PetscFunctionReturn(KN_SUCCESS);
   PetscCall(ProcessOptions(comm, PETSC_FALSE, &o));
   PetscCall(LoadNetAndSample(comm, argv[0], &o, &net, &nin, &x, &v0));
+  PetscCall(KNetCheckOptions(comm)); /* a misspelled option stops here, before any netlist is written */
   PetscCall(KNNetExportSpice(net, o.sample, v0, o.a, o.dir));
   PetscCall(KNNetGetNumLayers(net, &D));
   PetscCall(PetscPrintf(comm, "knet export-spice: %" PetscInt_FMT " layer netlist(s) %s/layer_000.cir%s, hardware scale a = %s, input sample %" PetscInt_FMT "; run them with %s/run.sh\n", D, o.dir, D > 1 ? " ..." : "", Fmt(o.a).s, o.sample, o.dir));
@@ -228,11 +239,13 @@ PetscErrorCode KNetVerifySpice(int argc, char **argv)
   PetscCall(CheckUsage(comm, argc, argv, "knet verify-spice MODEL.h5 -kn_input FILE -kn_sample k [-kn_hw_scale a] [-kn_spice_tol t]", PETSC_TRUE, &done));
   if (done) PetscFunctionReturn(KN_SUCCESS);
   PetscCall(ProcessOptions(comm, PETSC_TRUE, &o));
-  PetscCall(KNSpiceFindProgram(o.ngspice, prog, sizeof(prog), &found));
-  PetscCallMPI(MPI_Bcast(&found, 1, MPIU_BOOL, 0, comm));
-  PetscCheck(found, comm, PETSC_ERR_FILE_OPEN, "%s not found: install the ngspice package (Debian: apt-get install ngspice), or name the program with -kn_spice_ngspice PATH", o.ngspice);
   PetscCall(TightSolverDefaults());
   PetscCall(LoadNetAndSample(comm, argv[0], &o, &net, &nin, &x, &v0));
+  PetscCall(KNetCheckOptions(comm)); /* a misspelled option stops here, before ngspice runs */
+  PetscCall(KNSpiceFindProgram(o.ngspice, prog, sizeof(prog), &found));
+  PetscCallMPI(MPI_Bcast(&found, 1, MPIU_BOOL, 0, comm));
+  if (!found) PetscCall(KNNetDestroy(&net));
+  PetscCheck(found, comm, PETSC_ERR_FILE_OPEN, "%s not found: install the ngspice package (Debian: apt-get install ngspice), or name the program with -kn_spice_ngspice PATH", o.ngspice);
   PetscCall(KNNetGetNumLayers(net, &D));
   PetscCall(KNNetGetNumLayerVoltages(net, &total));
   PetscCall(PetscMalloc2(total, &vs, total, &vk));
@@ -285,52 +298,57 @@ static PetscErrorCode PrintDevicesByLaw(MPI_Comm comm, KNNet net, PetscInt D)
 }
 
 /* The input sample of the charge estimate: -kn_input FILE -kn_sample k, or the all-zero input. */
-static PetscErrorCode HardwareSample(MPI_Comm comm, KNNet net, PetscInt *nin, PetscReal **x, char what[], size_t len)
+static PetscErrorCode HardwareSample(MPI_Comm comm, const KNetHardwareOptions *h, PetscInt *nin, PetscReal **x, char what[], size_t len)
 {
-  char      input[PETSC_MAX_PATH_LEN] = "", dataset[256] = "x";
-  PetscInt  sample = 0, n;
-  PetscBool set;
+  PetscInt   n;
   PetscReal *all;
 
   PetscFunctionBegin;
-  PetscOptionsBegin(comm, NULL, "knet info hardware options", "knet");
-  PetscCall(PetscOptionsString("-kn_input", "Input sample of the charge estimate (CSV or HDF5; default: all-zero input)", "KNNetComputeDeviceCharge", input, input, sizeof(input), &set));
-  PetscCall(PetscOptionsString("-kn_input_dataset", "Dataset name inside an HDF5 input", "knet", dataset, dataset, sizeof(dataset), NULL));
-  PetscCall(PetscOptionsInt("-kn_sample", "The input sample (row, from 0)", "KNNetComputeDeviceCharge", sample, &sample, NULL));
-  PetscOptionsEnd();
-  if (!set) {
+  if (!h->input[0]) {
     *nin = 0;
     PetscCall(PetscMalloc1(1, x));
     PetscCall(PetscStrncpy(what, "the all-zero input (choose one with -kn_input FILE -kn_sample k)", len));
     PetscFunctionReturn(KN_SUCCESS);
   }
-  PetscCall(KNetReadMatrix(comm, input, dataset, &n, nin, &all));
-  PetscCheck(sample >= 0 && sample < n, comm, PETSC_ERR_ARG_OUTOFRANGE, "-kn_sample %" PetscInt_FMT " is outside the %" PetscInt_FMT " samples of %s", sample, n, input);
+  PetscCall(KNetReadMatrix(comm, h->input, h->dataset, &n, nin, &all));
+  PetscCheck(h->sample >= 0 && h->sample < n, comm, PETSC_ERR_ARG_OUTOFRANGE, "-kn_sample %" PetscInt_FMT " is outside the %" PetscInt_FMT " samples of %s", h->sample, n, h->input);
   PetscCall(PetscMalloc1(*nin + 1, x));
-  PetscCall(PetscArraycpy(*x, all + sample * *nin, *nin));
+  PetscCall(PetscArraycpy(*x, all + h->sample * *nin, *nin));
   PetscCall(PetscFree(all));
-  PetscCall(PetscSNPrintf(what, len, "input sample %" PetscInt_FMT " of %s", sample, input));
-  (void)net;
+  PetscCall(PetscSNPrintf(what, len, "input sample %" PetscInt_FMT " of %s", h->sample, h->input));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* knet info's hardware options, read before anything is printed (so that the option check comes first). */
+PetscErrorCode KNetReadHardwareOptions(MPI_Comm comm, KNetHardwareOptions *h)
+{
+  PetscFunctionBegin;
+  h->a = 1.0, h->I0 = 1.0, h->points = 200, h->sample = 0, h->input[0] = 0;
+  PetscCall(PetscStrncpy(h->dataset, "x", sizeof(h->dataset)));
+  PetscOptionsBegin(comm, NULL, "knet info hardware report", "knet");
+  PetscCall(PetscOptionsReal("-kn_hw_scale", "Hardware scale a of paper Eq. (9)", "KNCircuitSetHardwareScale", h->a, &h->a, &h->aset));
+  PetscCall(PetscOptionsReal("-kn_hw_current", "Current scale I0: amperes per unit device current", "knet info", h->I0, &h->I0, &h->iset));
+  PetscCall(PetscOptionsInt("-kn_hw_points", "At least this many trapezoid intervals per layer for the charge estimate", "KNNetComputeDeviceCharge", h->points, &h->points, NULL));
+  PetscOptionsEnd();
+  PetscOptionsBegin(comm, NULL, "knet info hardware options", "knet");
+  PetscCall(PetscOptionsString("-kn_input", "Input sample of the charge estimate (CSV or HDF5; default: all-zero input)", "KNNetComputeDeviceCharge", h->input, h->input, sizeof(h->input), NULL));
+  PetscCall(PetscOptionsString("-kn_input_dataset", "Dataset name inside an HDF5 input", "knet", h->dataset, h->dataset, sizeof(h->dataset), NULL));
+  PetscCall(PetscOptionsInt("-kn_sample", "The input sample (row, from 0)", "KNNetComputeDeviceCharge", h->sample, &h->sample, NULL));
+  PetscOptionsEnd();
+  PetscCheck(!h->iset || (h->I0 > 0 && !PetscIsInfOrNanReal(h->I0)), comm, PETSC_ERR_ARG_OUTOFRANGE, "-kn_hw_current must be positive, got %g", (double)h->I0);
   PetscFunctionReturn(KN_SUCCESS);
 }
 
 /* knet info -kn_hw_scale a [-kn_hw_current I0]: capacitances, time, devices by law, charge per inference. */
-PetscErrorCode KNetHardwareReport(KNNet net)
+PetscErrorCode KNetHardwareReport(KNNet net, const KNetHardwareOptions *h)
 {
   MPI_Comm  comm = PETSC_COMM_WORLD;
-  PetscReal a = 1.0, I0 = 1.0, Tsum = 0, S, *x;
-  PetscInt  D, points = 200, used, nin;
-  PetscBool aset, iset;
+  PetscReal a = h->a, I0 = h->I0, Tsum = 0, S, *x;
+  PetscInt  D, points = h->points, used, nin;
   char      what[PETSC_MAX_PATH_LEN + 64];
 
   PetscFunctionBegin;
-  PetscOptionsBegin(comm, NULL, "knet info hardware report", "knet");
-  PetscCall(PetscOptionsReal("-kn_hw_scale", "Hardware scale a of paper Eq. (9)", "KNCircuitSetHardwareScale", a, &a, &aset));
-  PetscCall(PetscOptionsReal("-kn_hw_current", "Current scale I0: amperes per unit device current", "knet info", I0, &I0, &iset));
-  PetscCall(PetscOptionsInt("-kn_hw_points", "At least this many trapezoid intervals per layer for the charge estimate", "KNNetComputeDeviceCharge", points, &points, NULL));
-  PetscOptionsEnd();
-  if (!aset && !iset) PetscFunctionReturn(KN_SUCCESS);
-  PetscCheck(I0 > 0 && !PetscIsInfOrNanReal(I0), comm, PETSC_ERR_ARG_OUTOFRANGE, "-kn_hw_current must be positive, got %g", (double)I0);
+  if (!h->aset && !h->iset) PetscFunctionReturn(KN_SUCCESS);
   PetscCall(KNNetGetNumLayers(net, &D));
   PetscCall(PetscPrintf(comm, "hardware view (paper Eq. 9: capacitances and time times a = %s; device current unit I0 = %s A)\n", Fmt(a).s, Fmt(I0).s));
   for (PetscInt i = 0; i < D; i++) {
@@ -345,7 +363,7 @@ PetscErrorCode KNetHardwareReport(KNNet net)
   }
   PetscCall(PetscPrintf(comm, "  forward time (sum of T_i)*a = %s s\n", Fmt(Tsum * a).s));
   PetscCall(PrintDevicesByLaw(comm, net, D));
-  PetscCall(HardwareSample(comm, net, &nin, &x, what, sizeof(what)));
+  PetscCall(HardwareSample(comm, h, &nin, &x, what, sizeof(what)));
   PetscCall(KNNetComputeDeviceCharge(net, nin, x, points, &S, &used));
   PetscCall(PetscFree(x));
   PetscCall(PetscPrintf(comm, "  charge per inference Q = I0*a*S = %s C, average current Q/((sum T_i)*a) = %s A\n", Fmt(I0 * a * S).s, Fmt(I0 * S / Tsum).s));
