@@ -1,7 +1,10 @@
 #!/usr/bin/python3
-"""Checks a KirchhoffNet model file (KNNetSave) with h5py: layout, types, shapes, attributes, edge checksum.
+"""Checks a KirchhoffNet model file (KNNetSave) with h5py: layout, types, shapes, attributes, edge checksum, and the
+records (task, readout, scaling, options, version; include/kn/knio.h) where present.
 
-usage: /usr/bin/python3 tests/check_model_h5py.py model.h5   (exit 0 if the file is valid; messages on stderr)
+usage: /usr/bin/python3 tests/check_model_h5py.py [--records] model.h5   (exit 0 if the file is valid; messages on stderr)
+  --records: the records knet train writes must be there (knet_version, knet_git, task, readout, options); prints
+             them as "key: value" lines on stdout
 """
 import sys
 
@@ -32,7 +35,7 @@ def kind_ok(value, kind):
     return isinstance(value, np.float64)
 
 
-def check(path):
+def check(path, require=False):
     errors = []
     with h5py.File(path, "r") as f:
         a = f.attrs
@@ -46,7 +49,7 @@ def check(path):
         if a["format_version"] != 1 or a["flow"] not in (0, 1):
             errors.append("format_version must be 1 and flow 0 or 1")
         D = int(a["layers"])
-        groups = sorted(k for k in f.keys())
+        groups = sorted(k for k in f.keys() if k.startswith("layer_"))
         if groups != ["layer_%03d" % i for i in range(D)]:
             errors.append("groups %s do not match layers = %d" % (groups, D))
             return errors
@@ -72,14 +75,76 @@ def check(path):
                 errors.append("%s: edges_fnv1a64 %s but src/dst give %s" % (name, g.attrs["edges_fnv1a64"], fnv1a64(src, dst)))
             if not (g.attrs["T"] > 0 and g.attrs["capacitance"] > 0):
                 errors.append("%s: T and capacitance must be positive" % name)
+        if not errors:
+            errors += check_records(f, int(f["layer_%03d" % (D - 1)].attrs["num_nodes"]), require)
+    return errors
+
+
+def fixed_string(value):
+    """A fixed-length string attribute reads as numpy bytes in h5py (a vlen one as str)."""
+    return isinstance(value, (bytes, np.bytes_))
+
+
+def check_records(f, N, require):
+    errors, a = [], f.attrs
+    say = print if require else (lambda *args: None)
+    extra = sorted(set(f.keys()) - {k for k in f.keys() if k.startswith("layer_")} - {"readout", "scaling", "options"})
+    if extra:
+        errors.append("unexpected root objects %s" % extra)
+    for name in ("knet_version", "knet_git", "task"):
+        if name in a:
+            if not fixed_string(a[name]):
+                errors.append("root attribute %s must be a fixed-length string" % name)
+            else:
+                say("%s: %s" % (name, a[name].decode()))
+        elif require:
+            errors.append("root attribute %s missing" % name)
+    if "task" in a and a["task"].decode() not in ("regression", "classification", "generation", "density"):
+        errors.append("task %r is not a knet task" % a["task"])
+    if "readout" in f:
+        r = f["readout"]
+        if r.dtype != np.int64 or r.ndim != 1 or r.shape[0] < 1 or r[...].min() < 1 or r[...].max() > N:
+            errors.append("readout must be int64 [K] node ids in 1..%d" % N)
+        else:
+            say("readout: %s" % ",".join(str(int(v)) for v in r[...]))
+    elif require:
+        errors.append("readout missing")
+    if "scaling" in f:
+        g = f["scaling"]
+        if not fixed_string(g.attrs.get("type")) or g.attrs["type"] != b"minmax":
+            errors.append("scaling/type must be the fixed-length string minmax")
+        for part in ("feature", "target"):
+            lo, hi = part + "_min", part + "_max"
+            if (lo in g) != (hi in g) or (part == "feature" and lo not in g):
+                errors.append("scaling/%s and %s must come together (features always)" % (lo, hi))
+                continue
+            if lo not in g:
+                continue
+            x, y = g[lo], g[hi]
+            if x.dtype != np.float64 or y.dtype != np.float64 or x.ndim != 1 or x.shape != y.shape or np.any(x[...] > y[...]):
+                errors.append("scaling/%s, %s must be float64 [n] with min <= max" % (lo, hi))
+            else:
+                say("scaling %s: %d columns" % (part, x.shape[0]))
+    if "options" in f:
+        o = f["options"]
+        if o.dtype.kind != "S" or o.ndim != 1 or not all(s.startswith(b"-") for s in o[...]):
+            errors.append("options must be fixed-length strings [lines], each '-key value'")
+        else:
+            say("options: %d lines" % o.shape[0])
+    elif require:
+        errors.append("options missing")
     return errors
 
 
 def main():
-    if len(sys.argv) != 2:
+    args = sys.argv[1:]
+    require = "--records" in args
+    args = [x for x in args if x != "--records"]
+    if len(args) != 1:
         print(__doc__, file=sys.stderr)
         return 2
-    errors = check(sys.argv[1])
+    sys.argv[1:] = args
+    errors = check(sys.argv[1], require)
     for e in errors:
         print("check_model_h5py: %s: %s" % (sys.argv[1], e), file=sys.stderr)
     return 1 if errors else 0

@@ -63,7 +63,9 @@ PETSC_EXTERN PetscErrorCode KNCheckpointRemoveFile(MPI_Comm, const char[]);
                                            from its end back to its start)
     /layer_NNN/v       float64 [nt, ns, nn] v(t) of sample s at node nodes[k]
     /layer_NNN/nodes   int64 [nn]          the recorded node ids (1-based, as in the model file)
-    /layer_NNN         attrs T, reversed (0/1), sweep_position (0 = the first layer the sweep visits)
+    /layer_NNN         attrs T, sweep_position (0 = the first layer the sweep visits; a reversed sweep, e.g.
+                                           knet eval -kn_reverse or a flow's data -> latent pass, visits layer D-1
+                                           first, so the direction is sweep_position of layer_000 > 0 when D > 1)
 */
 #define KN_TRAJECTORY_FORMAT         "kirchhoffnet-trajectory"
 #define KN_TRAJECTORY_FORMAT_VERSION 1

@@ -105,6 +105,15 @@ static PetscErrorCode ChooseOptions(MPI_Comm comm, int argc, char **argv, PetscB
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* How the ranks were started, as the resume command should repeat it: Open MPI's mpiexec (its daemon's URI is in the
+   environment), srun (a SLURM job step without mpiexec), or nothing (a plain 1-rank run). */
+static const char *Launcher(PetscMPIInt size)
+{
+  if (getenv("OMPI_MCA_orte_hnp_uri") || getenv("PRTE_LAUNCHED")) return "mpiexec";
+  if (getenv("SLURM_STEP_ID") && getenv("SLURM_PROCID")) return "srun";
+  return size > 1 ? "mpiexec" : NULL;
+}
+
 /* The command that continues the run: the run directory holds everything else (KNTrainerInsertStoredOptions()). */
 static PetscErrorCode PrintResumeCommand(KNTrainer tr)
 {
@@ -122,7 +131,7 @@ static PetscErrorCode PrintResumeCommand(KNTrainer tr)
   for (const char *c = dir; *c; c++)
     if (!(isalnum((unsigned char)*c) || strchr("_./-+:@%", *c))) plain = PETSC_FALSE;
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "knet train: to continue (on any number of ranks): "));
-  if (size > 1) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "mpiexec -n %d ", size));
+  if (Launcher(size)) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s -n %d ", Launcher(size), size));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s train -kn_run_dir %s%s%s -kn_resume auto", prog, plain ? "" : "'", dir, plain ? "" : "'"));
   if (maxit) PetscCall(PetscPrintf(PETSC_COMM_WORLD, " -kn_train_max_iterations %" PetscInt_FMT, maxit)); /* a limit of this invocation, not stored */
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "\n"));
