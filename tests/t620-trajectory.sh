@@ -55,7 +55,8 @@ err=$("$knet" sample "$pub/twomoon.h5" -kn_samples 300 -kn_batch_size 128 -kn_tr
 $py -c "
 import numpy as np
 np.savetxt('$tmp/in.csv', np.random.default_rng(1).uniform(size=(10, 5)), delimiter=',', header='a,b,c,d,e', comments='')"
-"$knet" eval "$tmp/reg/model.h5" -kn_input "$tmp/in.csv" -kn_output "$tmp/out.csv" -kn_trajectory "$tmp/eval.h5" -kn_trajectory_samples 2,3,7 -kn_trajectory_nodes 1,6,7 > /dev/null 2>&1; rc=$?
+# every node as a column, in circuit units (the model records a 1-node readout and min-max scaling)
+"$knet" eval "$tmp/reg/model.h5" -kn_input "$tmp/in.csv" -kn_output "$tmp/out.csv" -kn_trajectory "$tmp/eval.h5" -kn_trajectory_samples 2,3,7 -kn_trajectory_nodes 1,6,7 -kn_readout_last 7 -kn_data_minmax false > /dev/null 2>&1; rc=$?
 [ $rc -eq 0 ] && check "$tmp/eval.h5" 3 3 3 | grep -qx ok; r1=$?
 $py -c "
 import h5py, numpy as np
@@ -64,7 +65,7 @@ cols = open('$tmp/out.csv').readline().strip().split(',')
 assert list(f['samples'][:]) == [2, 3, 7] and list(f['layer_002/nodes'][:]) == [1, 6, 7]
 for k, node in enumerate([1, 6, 7]):
     assert np.abs(f['layer_002/v'][-1][:, k] - x[[2, 3, 7], cols.index('v%d' % node)]).max() < 1e-9"; ok $((r1 | $?)) "knet eval -kn_trajectory with -kn_trajectory_nodes 1,6,7 on samples 2,3,7: 3 layers, the nodes end at the outputs"
-mpiexec -n 2 "$knet" eval "$tmp/reg/model.h5" -kn_input "$tmp/in.csv" -kn_output "$tmp/out2.csv" -kn_trajectory "$tmp/eval2.h5" -kn_trajectory_samples 2,3,7 -kn_trajectory_nodes 1,6,7 > /dev/null 2>&1; rc=$?
+mpiexec -n 2 "$knet" eval "$tmp/reg/model.h5" -kn_input "$tmp/in.csv" -kn_output "$tmp/out2.csv" -kn_trajectory "$tmp/eval2.h5" -kn_trajectory_samples 2,3,7 -kn_trajectory_nodes 1,6,7 -kn_readout_last 7 -kn_data_minmax false > /dev/null 2>&1; rc=$?
 [ $rc -eq 0 ] && h5diff --relative=1e-8 "$tmp/eval.h5" "$tmp/eval2.h5" > /dev/null; ok $? "2 ranks (graph split) write the same trajectory to rounding"
 
 if $py -c "import matplotlib" 2> /dev/null; then
