@@ -68,6 +68,18 @@ typedef struct {
   void       *data;
 } KNH5Quiet;
 
+/* A fixed-length (null-terminated) string type of n bytes, or -1; the caller closes it. */
+static inline hid_t KNH5FixedStringType(size_t n)
+{
+  hid_t tid = H5Tcopy(H5T_C_S1);
+
+  if (tid >= 0 && (H5Tset_size(tid, PetscMax(n, 1)) < 0 || H5Tset_strpad(tid, H5T_STR_NULLTERM) < 0)) {
+    (void)H5Tclose(tid);
+    tid = -1;
+  }
+  return tid;
+}
+
 PETSC_INTERN void KNH5QuietBegin(KNH5Quiet *);
 PETSC_INTERN void KNH5QuietEnd(KNH5Quiet *);
 
