@@ -22,10 +22,15 @@ typedef struct {
 
 /* Sample panels. The edge loops split the batch into fixed sample ranges (the split depends on B alone), each run by
    one thread into its own kernel scratch and parameter sums; the sums are added in panel order, so the bits do not
-   depend on the number of threads (KN_PANELS, in knsys.h, is also the most threads a rank uses). */
+   depend on the number of threads (KN_PANELS, in knsys.h, is also the most threads a rank uses).
+   The local buffers are panel-major: panel p's rows of lv, lw, lvJ and fbuf form one block of rows of ld entries,
+   blocks apart by a cache line, so two threads never write, nor prefetch, each other's lines. */
 typedef struct {
   PetscInt   b0, nb; /* samples b0 .. b0 + nb - 1 */
-  PetscReal *ebuf;   /* kernel scratch of those samples (a slice of the circuit's ebuf) */
+  PetscInt   lvoff;  /* start of the panel's block in lv, lw and lvJ: nown + nghost + 1 slots (ground last) of ld */
+  PetscInt   foff;   /* start of its block in fbuf: nown + 1 rows (the sink last) of ld */
+  PetscReal *ebuf;   /* kernel scratch of those samples */
+  PetscReal *trace;  /* their partial traces (flow RHS), nb */
   PetscReal *gbuf;   /* their parameter sums, (nown_edges + 1) * rows; panel 0 uses the circuit's gbuf */
 } KNPanel;
 
@@ -60,16 +65,17 @@ struct _p_KNCircuit {
   PetscReal *rcap_local; /* 1/C for the lv slots (owned, ghosts, ground = 0) */
 
   /* work */
-  Vec        lv, lw, lvJ; /* sequential (nown + nghost + 1)*B: voltages, adjoint weights, cached Jacobian point */
-  VecScatter vscatter;    /* state Vec (voltage part, owned + ghosts) -> lv */
+  Vec        lv, lw, lvJ; /* sequential, panel-major (KNPanel): voltages, adjoint weights, cached Jacobian point */
+  VecScatter vscatter;    /* state Vec (voltage part, owned + ghosts) -> lv, sample b to its panel's block */
   Vec        theta;       /* owned parameters, circuit order, block size rows */
   VecScatter tscatter;    /* theta -> local edges' parameter copy */
   Vec        ltheta;      /* sequential n*rows, wraps le.theta */
   VecScatter gscatter;    /* circuit-order parameters -> graph-order parameters (split as the graph's edge blocks) */
-  PetscReal *fbuf, *gbuf; /* output accumulation: (nown+1)*B and (nown_edges+1)*rows */
-  PetscReal *ebuf;        /* per-edge scratch for the device kernels */
-  PetscReal *lpbuf;       /* B: partial log-density terms */
+  PetscReal *fbuf, *gbuf; /* output accumulation: panel-major fbuf, and (nown_edges+1)*rows parameter sums */
+  PetscReal *ebuf;        /* the panels' kernel scratch and trace rows */
+  PetscReal *lpbuf;       /* B: partial log-density terms, or the log-density weights of J^T */
   PetscInt   npanel;      /* sample panels of every edge loop (1 or KN_PANELS) */
+  PetscInt   ld, nlv;     /* row length of the local buffers (the panel width); entries of lv, lw and lvJ */
   PetscInt   nthreads;    /* threads that run them: KNGetNumThreads(), 1 when an RHS is too little work to share */
   KNPanel    panel[KN_PANELS];
 
@@ -115,18 +121,18 @@ static inline PetscInt KNCircuitOriginalNode(KNCircuit c, PetscInt node)
 }
 
 /* Random graphs gather rows all over a state far larger than the caches: fetch the rows of edge e + KN_PREFETCH
-   while edge e computes (rows are B doubles; the first cache line of each is requested). */
+   while edge e computes (rows are ld doubles of a panel block; the first cache line of each is requested). */
 #define KN_PREFETCH 16
 static inline void KNCircuitPrefetchEdge(const KNCircuit c, PetscInt e, const PetscReal *in, const PetscReal *in2, PetscReal *out)
 {
   if (e + KN_PREFETCH < c->le.n) {
-    const PetscInt k = e + KN_PREFETCH, B = c->B;
-    __builtin_prefetch(in + c->le.in_s[k] * B, 0, 1);
-    __builtin_prefetch(in + c->le.in_d[k] * B, 0, 1);
-    if (in2) __builtin_prefetch(in2 + c->le.in_s[k] * B, 0, 1);
-    if (in2) __builtin_prefetch(in2 + c->le.in_d[k] * B, 0, 1);
-    __builtin_prefetch(out + c->le.out_s[k] * B, 1, 1);
-    __builtin_prefetch(out + c->le.out_d[k] * B, 1, 1);
+    const PetscInt k = e + KN_PREFETCH, ld = c->ld;
+    __builtin_prefetch(in + c->le.in_s[k] * ld, 0, 1);
+    __builtin_prefetch(in + c->le.in_d[k] * ld, 0, 1);
+    if (in2) __builtin_prefetch(in2 + c->le.in_s[k] * ld, 0, 1);
+    if (in2) __builtin_prefetch(in2 + c->le.in_d[k] * ld, 0, 1);
+    __builtin_prefetch(out + c->le.out_s[k] * ld, 1, 1);
+    __builtin_prefetch(out + c->le.out_d[k] * ld, 1, 1);
   }
 }
 
@@ -160,6 +166,7 @@ PETSC_INTERN PetscErrorCode KNCircuitDestroyLayout_Private(KNCircuit);
 PETSC_INTERN PetscErrorCode KNCircuitSetUpPanels_Private(KNCircuit);
 PETSC_INTERN PetscErrorCode KNCircuitDestroyPanels_Private(KNCircuit);
 PETSC_INTERN void           KNCircuitSumPanelParameters_Private(KNCircuit);
+PETSC_INTERN void           KNCircuitPanelsToState_Private(KNCircuit, const PetscReal[], PetscReal, PetscReal[]);
 PETSC_INTERN PetscErrorCode KNCircuitPanelsView_Private(KNCircuit, PetscViewer);
 PETSC_INTERN PetscErrorCode KNCircuitGatherVoltages_Private(KNCircuit, Vec, Vec);
 PETSC_INTERN PetscErrorCode KNCircuitRHSFunction_Private(TS, PetscReal, Vec, Vec, void *);

@@ -9,13 +9,13 @@
    Fused device kernel when the law has one. */
 static void FusedTranspose(KNCircuit c, const PetscReal *lv, const PetscReal *lw, const KNPanel *p)
 {
-  const PetscInt   B = c->B, rows = c->rows, nb = p->nb;
-  const PetscReal *v = lv + p->b0, *w = lw + p->b0;
-  PetscReal       *cur = p->ebuf, *gs = cur + nb, *gd = gs + nb, *gth = gd + nb, *t = gth + rows * nb, *yv = c->fbuf + p->b0;
+  const PetscInt   ld = c->ld, rows = c->rows, nb = p->nb;
+  const PetscReal *v = lv + p->lvoff, *w = lw + p->lvoff;
+  PetscReal       *cur = p->ebuf, *gs = cur + nb, *gd = gs + nb, *gth = gd + nb, *t = gth + rows * nb, *yv = c->fbuf + p->foff;
 
   for (PetscInt e = 0; e < c->le.n; e++) {
-    const PetscReal *vs = v + c->le.in_s[e] * B, *vd = v + c->le.in_d[e] * B, *ws = w + c->le.in_s[e] * B, *wd = w + c->le.in_d[e] * B;
-    PetscReal       *ys = yv + c->le.out_s[e] * B, *yd = yv + c->le.out_d[e] * B, *yt = p->gbuf + c->le.par[e] * rows;
+    const PetscReal *vs = v + c->le.in_s[e] * ld, *vd = v + c->le.in_d[e] * ld, *ws = w + c->le.in_s[e] * ld, *wd = w + c->le.in_d[e] * ld;
+    PetscReal       *ys = yv + c->le.out_s[e] * ld, *yd = yv + c->le.out_d[e] * ld, *yt = p->gbuf + c->le.par[e] * rows;
 
     KNCircuitPrefetchEdge(c, e, v, w, yv);
     if (c->kern->vjp && !c->le.gain) {
@@ -41,15 +41,15 @@ static void FusedTranspose(KNCircuit c, const PetscReal *lv, const PetscReal *lw
 /* The log-density row: logp' = -sigma tr, tr = sum_e rd*gd - rs*gs (r = 1/C, 0 at ground); y += wl * d(-sigma tr)/dx. */
 static void TraceTranspose(KNCircuit c, const PetscReal *lv, const PetscReal *wl, const KNPanel *p)
 {
-  const PetscInt   B = c->B, rows = c->rows, nb = p->nb;
-  const PetscReal *v = lv + p->b0, *wp = wl + p->b0;
-  PetscReal       *gss = p->ebuf, *gsd = gss + nb, *gdd = gsd + nb, *gsth = gdd + nb, *gdth = gsth + rows * nb, *yv = c->fbuf + p->b0;
+  const PetscInt   ld = c->ld, rows = c->rows, nb = p->nb;
+  const PetscReal *v = lv + p->lvoff, *wp = wl + p->b0;
+  PetscReal       *gss = p->ebuf, *gsd = gss + nb, *gdd = gsd + nb, *gsth = gdd + nb, *gdth = gsth + rows * nb, *yv = c->fbuf + p->foff;
 
   for (PetscInt e = 0; e < c->le.n; e++) {
     const PetscReal m = c->le.gain ? c->le.gain[e] : 1.0, rs = m * c->rcap_local[c->le.in_s[e]], rd = m * c->rcap_local[c->le.in_d[e]];
-    PetscReal      *ys = yv + c->le.out_s[e] * B, *yd = yv + c->le.out_d[e] * B, *yt = p->gbuf + c->le.par[e] * rows;
+    PetscReal      *ys = yv + c->le.out_s[e] * ld, *yd = yv + c->le.out_d[e] * ld, *yt = p->gbuf + c->le.par[e] * rows;
 
-    c->kern->second(c->le.theta + e * rows, nb, v + c->le.in_s[e] * B, v + c->le.in_d[e] * B, gss, gsd, gdd, gsth, gdth);
+    c->kern->second(c->le.theta + e * rows, nb, v + c->le.in_s[e] * ld, v + c->le.in_d[e] * ld, gss, gsd, gdd, gsth, gdth);
     for (PetscInt b = 0; b < nb; b++) {
       ys[b] -= wp[b] * (rd * gsd[b] - rs * gss[b]);
       yd[b] -= wp[b] * (rd * gdd[b] - rs * gsd[b]);
@@ -65,22 +65,32 @@ static void TraceTranspose(KNCircuit c, const PetscReal *lv, const PetscReal *wl
 /* Flow variant of FusedTranspose + TraceTranspose in one edge pass (the law's flowvjp kernel; no gains). */
 static void FlowTranspose(KNCircuit c, const PetscReal *lv, const PetscReal *lw, const PetscReal *wl, const KNPanel *p)
 {
-  const PetscInt   B = c->B, rows = c->rows, nb = p->nb;
-  const PetscReal *v = lv + p->b0, *w = lw + p->b0, *wp = wl + p->b0;
-  PetscReal       *yv = c->fbuf + p->b0;
+  const PetscInt   ld = c->ld, rows = c->rows, nb = p->nb;
+  const PetscReal *v = lv + p->lvoff, *w = lw + p->lvoff, *wp = wl + p->b0;
+  PetscReal       *yv = c->fbuf + p->foff;
 
   for (PetscInt e = 0; e < c->le.n; e++) {
-    const PetscReal *vs = v + c->le.in_s[e] * B, *vd = v + c->le.in_d[e] * B, *ws = w + c->le.in_s[e] * B, *wd = w + c->le.in_d[e] * B;
+    const PetscReal *vs = v + c->le.in_s[e] * ld, *vd = v + c->le.in_d[e] * ld, *ws = w + c->le.in_s[e] * ld, *wd = w + c->le.in_d[e] * ld;
     const PetscReal  rs = c->rcap_local[c->le.in_s[e]], rd = c->rcap_local[c->le.in_d[e]];
 
     KNCircuitPrefetchEdge(c, e, v, w, yv);
-    c->kern->flowvjp(c->le.theta + e * rows, nb, vs, vd, ws, wd, wp, rs, rd, yv + c->le.out_s[e] * B, yv + c->le.out_d[e] * B, p->gbuf + c->le.par[e] * rows);
+    c->kern->flowvjp(c->le.theta + e * rows, nb, vs, vd, ws, wd, wp, rs, rd, yv + c->le.out_s[e] * ld, yv + c->le.out_d[e] * ld, p->gbuf + c->le.par[e] * rows);
   }
 }
 
-/* One panel's share of J^T w and Jp^T w, its parameter sums started from zero (a thread: no PETSc calls). */
-static void TransposePanel(KNCircuit c, const PetscReal *lv, const PetscReal *lw, const PetscReal *wl, const KNPanel *p)
+/* One panel's share of J^T w and Jp^T w, its block of fbuf and its parameter sums started from zero (a thread: no
+   PETSc calls); w is scaled by sigma/C here, in the panel's own block of lw. */
+static void TransposePanel(KNCircuit c, const PetscReal *lv, PetscReal *lw, const PetscReal *wl, const KNPanel *p)
 {
+  const PetscReal sigma = c->reverse ? -1.0 : 1.0;
+
+  for (PetscInt k = 0; k < c->nown + c->nghost; k++) {
+    const PetscReal s  = sigma * c->rcap_local[k];
+    PetscReal      *wk = lw + p->lvoff + k * c->ld;
+
+    for (PetscInt j = 0; j < p->nb; j++) wk[j] *= s;
+  }
+  memset(c->fbuf + p->foff, 0, sizeof(PetscReal) * (size_t)((c->nown + 1) * c->ld));
   memset(p->gbuf, 0, sizeof(PetscReal) * (size_t)((c->nown_edges + 1) * c->rows));
   if (c->flow && c->kern->flowvjp && !c->le.gain) FlowTranspose(c, lv, lw, wl, p);
   else {
@@ -92,7 +102,7 @@ static void TransposePanel(KNCircuit c, const PetscReal *lv, const PetscReal *lw
 /* Y = J(lvJ)^T W (Y may be NULL), with Jp^T W left in gbuf; lvJ holds the gathered voltages of the linearisation point. */
 PetscErrorCode KNCircuitJacobianTransposeApply_Private(KNCircuit c, Vec lvJ, Vec W, Vec Y)
 {
-  const PetscInt   B = c->B, nslots = c->nown + c->nghost, nv = c->nown * B, np = c->nown_edges * c->rows;
+  const PetscInt   B = c->B, nv = c->nown * B, np = c->nown_edges * c->rows;
   const PetscReal  sigma = c->reverse ? -1.0 : 1.0;
   const PetscReal *lv, *w;
   PetscReal       *lw, *y, *wl = c->lpbuf;
@@ -102,10 +112,6 @@ PetscErrorCode KNCircuitJacobianTransposeApply_Private(KNCircuit c, Vec lvJ, Vec
   PetscCall(KNCircuitGatherVoltages_Private(c, W, c->lw));
   PetscCall(PetscLogEventBegin(KN_JacobianTranspose, 0, 0, 0, 0));
   PetscCall(VecGetArray(c->lw, &lw));
-  for (PetscInt k = 0; k < nslots; k++) {
-    PetscReal s = sigma * c->rcap_local[k];
-    for (PetscInt b = 0; b < B; b++) lw[k * B + b] *= s;
-  }
   if (c->flow) {
     PetscCall(VecGetArrayRead(W, &w));
     if (c->rank == 0)
@@ -113,7 +119,6 @@ PetscErrorCode KNCircuitJacobianTransposeApply_Private(KNCircuit c, Vec lvJ, Vec
     PetscCall(VecRestoreArrayRead(W, &w));
     PetscCallMPI(MPI_Bcast(wl, (PetscMPIInt)B, MPIU_REAL, 0, c->comm));
   }
-  PetscCall(PetscArrayzero(c->fbuf, nv + B));
   PetscCall(VecGetArrayRead(lvJ, &lv));
 #pragma omp parallel for num_threads(c->nthreads) if (c->nthreads > 1) schedule(static, 1)
   for (PetscInt p = 0; p < c->npanel; p++) TransposePanel(c, lv, lw, wl, &c->panel[p]);
@@ -124,7 +129,7 @@ PetscErrorCode KNCircuitJacobianTransposeApply_Private(KNCircuit c, Vec lvJ, Vec
     PetscCall(KNCircuitGetParameterOffset_Private(c, &off));
     PetscCall(VecGetLocalSize(Y, &n));
     PetscCall(VecGetArray(Y, &y));
-    PetscCall(PetscArraycpy(y, c->fbuf, nv));
+    KNCircuitPanelsToState_Private(c, NULL, 1.0, y);
     PetscCall(PetscArrayzero(y + nv, off - nv)); /* nothing depends on logp */
     if (c->augmented) PetscCall(PetscArraycpy(y + off, c->gbuf, np));
     PetscCall(VecRestoreArray(Y, &y));

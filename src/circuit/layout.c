@@ -13,27 +13,32 @@ PetscErrorCode KNCircuitComputeReciprocalCapacitances_Private(KNCircuit c)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* Voltage scatter: state Vec (owned + ghost node blocks) -> lv. Parameter scatters: circuit theta -> local
+/* Voltage scatter: state Vec (owned + ghost node blocks) -> lv, each sample into its panel's block. Parameter scatters: circuit theta -> local
    edge copies, and circuit order <-> graph (file) order from the owned edges' graph ids. */
 static PetscErrorCode BuildScatters(KNCircuit c, Vec X, const PetscInt owned_gid[])
 {
   const PetscInt B = c->B, nslots = c->nown + c->nghost, rows = c->rows;
-  PetscInt      *idx;
+  PetscInt      *idx, *idx_to;
   IS             isfrom, isto;
   Vec            g;
 
   PetscFunctionBegin;
-  PetscCall(VecCreateSeq(PETSC_COMM_SELF, (nslots + 1) * B, &c->lv));
+  PetscCall(VecCreateSeq(PETSC_COMM_SELF, c->nlv, &c->lv));
   PetscCall(VecDuplicate(c->lv, &c->lw));
   PetscCall(VecDuplicate(c->lv, &c->lvJ));
-  PetscCall(PetscMalloc1(nslots * B, &idx));
-  for (PetscInt k = 0; k < nslots; k++) {
+  PetscCall(PetscMalloc2(nslots * B, &idx, nslots * B, &idx_to));
+  for (PetscInt k = 0, n = 0; k < nslots; k++) {
     PetscInt node = k < c->nown ? c->first_node + 1 + k : c->ghost_nodes[k - c->nown], first;
     PetscCall(KNCircuitStateIndex_Private(c, node, &first));
-    for (PetscInt b = 0; b < B; b++) idx[k * B + b] = first + b;
+    for (PetscInt p = 0; p < c->npanel; p++)
+      for (PetscInt j = 0; j < c->panel[p].nb; j++, n++) {
+        idx[n]    = first + c->panel[p].b0 + j;
+        idx_to[n] = c->panel[p].lvoff + k * c->ld + j;
+      }
   }
-  PetscCall(ISCreateGeneral(PETSC_COMM_SELF, nslots * B, idx, PETSC_OWN_POINTER, &isfrom));
-  PetscCall(ISCreateStride(PETSC_COMM_SELF, nslots * B, 0, 1, &isto));
+  PetscCall(ISCreateGeneral(PETSC_COMM_SELF, nslots * B, idx, PETSC_COPY_VALUES, &isfrom));
+  PetscCall(ISCreateGeneral(PETSC_COMM_SELF, nslots * B, idx_to, PETSC_COPY_VALUES, &isto));
+  PetscCall(PetscFree2(idx, idx_to));
   PetscCall(VecScatterCreate(X, isfrom, c->lv, isto, &c->vscatter));
   PetscCall(ISDestroy(&isfrom));
   PetscCall(ISDestroy(&isto));
@@ -135,12 +140,12 @@ PetscErrorCode KNCircuitSetUpLayout_Private(KNCircuit c)
   for (PetscMPIInt r = 0; r < c->size; r++) c->state_range[r + 1] += c->state_range[r];
   PetscCall(PetscMalloc1(c->nown + c->nghost + 1, &c->rcap_local));
   PetscCall(KNCircuitComputeReciprocalCapacitances_Private(c));
+  PetscCall(KNCircuitSetUpPanels_Private(c));
+  PetscCall(PetscMalloc1(c->B, &c->lpbuf));
   PetscCall(KNCircuitCreateStateVec(c, &X));
   PetscCall(BuildScatters(c, X, owned_gid));
   PetscCall(PetscFree(owned_gid));
   PetscCall(VecDestroy(&X));
-  PetscCall(PetscMalloc4((c->nown + 1) * c->B, &c->fbuf, (c->nown_edges + 1) * c->rows, &c->gbuf, (6 + 3 * c->rows) * c->B, &c->ebuf, c->B, &c->lpbuf));
-  PetscCall(KNCircuitSetUpPanels_Private(c));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -164,7 +169,7 @@ PetscErrorCode KNCircuitDestroyLayout_Private(KNCircuit c)
   PetscCall(VecDestroy(&c->ltheta));
   PetscCall(VecScatterDestroy(&c->tscatter));
   PetscCall(VecScatterDestroy(&c->gscatter));
-  PetscCall(PetscFree4(c->fbuf, c->gbuf, c->ebuf, c->lpbuf));
+  PetscCall(PetscFree(c->lpbuf));
   PetscCall(KNCircuitDestroyPanels_Private(c));
   PetscCall(PetscFree(c->nodesum));
   PetscFunctionReturn(KN_SUCCESS);

@@ -6,20 +6,36 @@
    (60 x 512, 50 us) 1.4x faster. */
 #define KN_PANEL_MIN_WORK 32768
 
+/* A cache line of space after each panel's block: no line holds two panels' entries. */
+#define KN_PANEL_GAP KN_LANES
+
+/* The panels' sample ranges, their blocks of the local buffers (lv, lw, lvJ sized by KNCircuitSetUpLayout_Private()
+   from c->nlv), and fbuf, the kernel scratch and trace rows and the parameter sums, one block per panel. */
 PetscErrorCode KNCircuitSetUpPanels_Private(KNCircuit c)
 {
   const PetscInt B = c->B, scratch = 6 + 3 * c->rows, lanes = KN_PANELS * KN_LANES;
   const PetscInt width = B >= lanes ? ((B + lanes - 1) / lanes) * KN_LANES : B; /* whole lane groups per panel */
+  const PetscInt lvblock = (c->nown + c->nghost + 1) * width + KN_PANEL_GAP, fblock = (c->nown + 1) * width + KN_PANEL_GAP;
+  const PetscInt eblock = (scratch + 1) * width + KN_PANEL_GAP, gsize = (c->nown_edges + 1) * c->rows + KN_PANEL_GAP;
   PetscInt       threads;
 
   PetscFunctionBegin;
   c->npanel = (B + width - 1) / width;
+  c->ld     = width;
+  c->nlv    = c->npanel * lvblock;
+  PetscCall(PetscMalloc2(c->npanel * fblock, &c->fbuf, c->npanel * eblock, &c->ebuf));
+  PetscCall(PetscMalloc1(gsize, &c->gbuf));
   for (PetscInt p = 0; p < c->npanel; p++) {
-    c->panel[p].b0   = p * width;
-    c->panel[p].nb   = PetscMin(width, B - p * width);
-    c->panel[p].ebuf = c->ebuf + scratch * c->panel[p].b0;
-    if (p) PetscCall(PetscMalloc1((c->nown_edges + 1) * c->rows, &c->panel[p].gbuf));
-    else c->panel[p].gbuf = c->gbuf;
+    KNPanel *P = &c->panel[p];
+
+    P->b0    = p * width;
+    P->nb    = PetscMin(width, B - p * width);
+    P->lvoff = p * lvblock;
+    P->foff  = p * fblock;
+    P->ebuf  = c->ebuf + p * eblock;
+    P->trace = P->ebuf + scratch * width;
+    if (p) PetscCall(PetscMalloc1(gsize, &P->gbuf));
+    else P->gbuf = c->gbuf;
   }
   PetscCall(KNGetNumThreads(&threads, NULL));
   c->nthreads = c->le.n * B * (c->flow ? 4 : 1) >= KN_PANEL_MIN_WORK ? PetscMin(threads, c->npanel) : 1;
@@ -29,7 +45,9 @@ PetscErrorCode KNCircuitSetUpPanels_Private(KNCircuit c)
 PetscErrorCode KNCircuitDestroyPanels_Private(KNCircuit c)
 {
   PetscFunctionBegin;
-  for (PetscInt p = 1; p < KN_PANELS; p++) PetscCall(PetscFree(c->panel[p].gbuf));
+  for (PetscInt p = 1; p < c->npanel; p++) PetscCall(PetscFree(c->panel[p].gbuf));
+  PetscCall(PetscFree(c->gbuf));
+  PetscCall(PetscFree2(c->fbuf, c->ebuf));
   c->npanel = 0;
   PetscFunctionReturn(KN_SUCCESS);
 }
@@ -44,6 +62,25 @@ void KNCircuitSumPanelParameters_Private(KNCircuit c)
     const PetscReal *gp = c->panel[p].gbuf;
 
     for (PetscInt i = 0; i < n; i++) g[i] += gp[i];
+  }
+}
+
+/* y[k*B + b] = sigma * scale[k] * (owned row k of fbuf, sample b): the panel blocks back to the state's node-major
+   layout (scale NULL: 1). */
+void KNCircuitPanelsToState_Private(KNCircuit c, const PetscReal *scale, PetscReal sigma, PetscReal *y)
+{
+  const PetscInt B = c->B, ld = c->ld;
+
+  for (PetscInt p = 0; p < c->npanel; p++) {
+    const KNPanel   *P = &c->panel[p];
+    const PetscReal *fp = c->fbuf + P->foff;
+
+    for (PetscInt k = 0; k < c->nown; k++) {
+      const PetscReal  s = scale ? sigma * scale[k] : sigma, *src = fp + k * ld;
+      PetscReal       *dst = y + k * B + P->b0;
+
+      for (PetscInt j = 0; j < P->nb; j++) dst[j] = s * src[j];
+    }
   }
 }
 

@@ -1,4 +1,5 @@
 /* KCL right-hand side: one pass over the local edges; optional exact trace for the log-density. */
+#include <string.h>
 #include "circuitimpl.h"
 
 PetscErrorCode KNCircuitGatherVoltages_Private(KNCircuit c, Vec X, Vec lv)
@@ -11,26 +12,27 @@ PetscErrorCode KNCircuitGatherVoltages_Private(KNCircuit c, Vec X, Vec lv)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* Currents of every local edge for the panel's samples, scattered into fbuf = [owned nodes | sink]: subtract at src,
-   add at dst. A local edge has at least one owned endpoint and no self-loop, so its two output rows differ. */
+/* Currents of every local edge for the panel's samples, scattered into its block of fbuf = [owned nodes | sink]:
+   subtract at src, add at dst. A local edge has at least one owned endpoint and no self-loop, so its two output rows
+   differ. */
 static void AccumulateCurrents(KNCircuit c, const PetscReal *lv, const KNPanel *p)
 {
-  const PetscInt   B = c->B, rows = c->rows, nb = p->nb;
-  const PetscReal *v   = lv + p->b0;
-  PetscReal       *cur = p->ebuf, *f = c->fbuf + p->b0;
+  const PetscInt   ld = c->ld, rows = c->rows, nb = p->nb;
+  const PetscReal *v   = lv + p->lvoff;
+  PetscReal       *cur = p->ebuf, *f = c->fbuf + p->foff;
 
   if (c->kern->apply && !c->le.gain) {
     for (PetscInt e = 0; e < c->le.n; e++) {
       KNCircuitPrefetchEdge(c, e, v, NULL, f);
-      c->kern->apply(c->le.theta + e * rows, nb, v + c->le.in_s[e] * B, v + c->le.in_d[e] * B, f + c->le.out_s[e] * B, f + c->le.out_d[e] * B);
+      c->kern->apply(c->le.theta + e * rows, nb, v + c->le.in_s[e] * ld, v + c->le.in_d[e] * ld, f + c->le.out_s[e] * ld, f + c->le.out_d[e] * ld);
     }
     return;
   }
   for (PetscInt e = 0; e < c->le.n; e++) {
-    PetscReal      *fs = f + c->le.out_s[e] * B, *fd = f + c->le.out_d[e] * B;
+    PetscReal      *fs = f + c->le.out_s[e] * ld, *fd = f + c->le.out_d[e] * ld;
     const PetscReal m  = c->le.gain ? c->le.gain[e] : 1.0;
 
-    c->kern->current(c->le.theta + e * rows, nb, v + c->le.in_s[e] * B, v + c->le.in_d[e] * B, cur);
+    c->kern->current(c->le.theta + e * rows, nb, v + c->le.in_s[e] * ld, v + c->le.in_d[e] * ld, cur);
     for (PetscInt b = 0; b < nb; b++) {
       fs[b] -= m * cur[b];
       fd[b] += m * cur[b];
@@ -41,9 +43,9 @@ static void AccumulateCurrents(KNCircuit c, const PetscReal *lv, const KNPanel *
 /* Flow variant: also the rank's share of tr(df/dv) = sum_e [gd/C_d if d owned] - [gs/C_s if s owned]. */
 static void AccumulateCurrentsAndTrace(KNCircuit c, const PetscReal *lv, const KNPanel *p)
 {
-  const PetscInt   B = c->B, rows = c->rows, nb = p->nb;
-  const PetscReal *v   = lv + p->b0;
-  PetscReal       *cur = p->ebuf, *gs = cur + nb, *gd = gs + nb, *gth = gd + nb, *f = c->fbuf + p->b0, *tr = c->lpbuf + p->b0;
+  const PetscInt   ld = c->ld, rows = c->rows, nb = p->nb;
+  const PetscReal *v   = lv + p->lvoff;
+  PetscReal       *cur = p->ebuf, *gs = cur + nb, *gd = gs + nb, *gth = gd + nb, *f = c->fbuf + p->foff, *tr = p->trace;
 
   for (PetscInt b = 0; b < nb; b++) tr[b] = 0.0;
   if (c->kern->trace && !c->le.gain) { /* fused: no theta-derivative arrays, the law evaluated once */
@@ -52,23 +54,31 @@ static void AccumulateCurrentsAndTrace(KNCircuit c, const PetscReal *lv, const K
       const PetscReal rs = os < c->nown ? c->rcap_local[c->le.in_s[e]] : 0.0, rd = od < c->nown ? c->rcap_local[c->le.in_d[e]] : 0.0;
 
       KNCircuitPrefetchEdge(c, e, v, NULL, f);
-      c->kern->trace(c->le.theta + e * rows, nb, v + c->le.in_s[e] * B, v + c->le.in_d[e] * B, rs, rd, f + os * B, f + od * B, tr);
+      c->kern->trace(c->le.theta + e * rows, nb, v + c->le.in_s[e] * ld, v + c->le.in_d[e] * ld, rs, rd, f + os * ld, f + od * ld, tr);
     }
     return;
   }
   for (PetscInt e = 0; e < c->le.n; e++) {
     const PetscInt  os = c->le.out_s[e], od = c->le.out_d[e];
-    PetscReal      *fs = f + os * B, *fd = f + od * B;
+    PetscReal      *fs = f + os * ld, *fd = f + od * ld;
     const PetscReal m  = c->le.gain ? c->le.gain[e] : 1.0;
     const PetscReal rs = os < c->nown ? c->rcap_local[c->le.in_s[e]] : 0.0, rd = od < c->nown ? c->rcap_local[c->le.in_d[e]] : 0.0;
 
-    c->kern->partials(c->le.theta + e * rows, nb, v + c->le.in_s[e] * B, v + c->le.in_d[e] * B, cur, gs, gd, gth);
+    c->kern->partials(c->le.theta + e * rows, nb, v + c->le.in_s[e] * ld, v + c->le.in_d[e] * ld, cur, gs, gd, gth);
     for (PetscInt b = 0; b < nb; b++) {
       fs[b] -= m * cur[b];
       fd[b] += m * cur[b];
       tr[b] += m * (rd * gd[b] - rs * gs[b]);
     }
   }
+}
+
+/* One panel's currents (and trace), its block of fbuf started from zero (a thread: no PETSc calls). */
+static void RHSPanel(KNCircuit c, const PetscReal *lv, const KNPanel *p)
+{
+  memset(c->fbuf + p->foff, 0, sizeof(PetscReal) * (size_t)((c->nown + 1) * c->ld));
+  if (c->flow) AccumulateCurrentsAndTrace(c, lv, p);
+  else AccumulateCurrents(c, lv, p);
 }
 
 /*@
@@ -91,21 +101,16 @@ PetscErrorCode KNCircuitComputeRHS(KNCircuit c, Vec X, Vec F)
   PetscFunctionBegin;
   PetscCall(KNCircuitGatherVoltages_Private(c, X, c->lv));
   PetscCall(PetscLogEventBegin(KN_RHSEval, 0, 0, 0, 0));
-  PetscCall(PetscArrayzero(c->fbuf, nv + B));
   PetscCall(VecGetArrayRead(c->lv, &lv));
 #pragma omp parallel for num_threads(c->nthreads) if (c->nthreads > 1) schedule(static, 1)
-  for (PetscInt p = 0; p < c->npanel; p++) {
-    if (c->flow) AccumulateCurrentsAndTrace(c, lv, &c->panel[p]);
-    else AccumulateCurrents(c, lv, &c->panel[p]);
-  }
+  for (PetscInt p = 0; p < c->npanel; p++) RHSPanel(c, lv, &c->panel[p]);
   PetscCall(VecRestoreArrayRead(c->lv, &lv));
   PetscCall(VecGetArray(F, &f));
-  for (PetscInt k = 0; k < c->nown; k++) {
-    PetscReal s = sigma * c->rcap_local[k];
-    for (PetscInt b = 0; b < B; b++) f[k * B + b] = s * c->fbuf[k * B + b];
-  }
+  KNCircuitPanelsToState_Private(c, c->rcap_local, sigma, f);
   if (c->flow) {
     PetscReal *lp = f + nv;
+
+    for (PetscInt p = 0; p < c->npanel; p++) PetscCall(PetscArraycpy(c->lpbuf + c->panel[p].b0, c->panel[p].trace, c->panel[p].nb));
     PetscCallMPI(MPI_Reduce(c->rank ? c->lpbuf : MPI_IN_PLACE, c->lpbuf, (PetscMPIInt)B, MPIU_REAL, MPIU_SUM, 0, c->comm));
     if (c->rank == 0) {
       for (PetscInt b = 0; b < B; b++) lp[b] = -sigma * c->lpbuf[b];
