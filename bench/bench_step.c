@@ -72,9 +72,10 @@ typedef struct {
 } Bench;
 
 /* Nodes and edges of the largest layer of a net (as the trainer's grid choice looks at it). */
-static PetscErrorCode LargestLayer(KNNet net, PetscInt *N, PetscInt *E)
+/* The layer with the most edges: its sizes, and the threads its edge loops run on (NULL: not wanted). */
+static PetscErrorCode LargestLayer(KNNet net, PetscInt *N, PetscInt *E, PetscInt *threads)
 {
-  PetscInt D;
+  PetscInt D, big = 0;
 
   PetscFunctionBeginUser;
   *N = *E = 0;
@@ -84,7 +85,12 @@ static PetscErrorCode LargestLayer(KNNet net, PetscInt *N, PetscInt *E)
     PetscInt  n, e;
     PetscCall(KNNetGetLayer(net, i, &c));
     PetscCall(KNCircuitGetSizes(c, &n, &e, NULL));
-    if (e > *E) *N = n, *E = e;
+    if (e > *E) *N = n, *E = e, big = i;
+  }
+  if (threads) {
+    KNCircuit c;
+    PetscCall(KNNetGetLayer(net, big, &c));
+    PetscCall(KNCircuitGetThreads(c, threads, NULL));
   }
   PetscFunctionReturn(KN_SUCCESS);
 }
@@ -127,7 +133,7 @@ static PetscErrorCode BenchSetUp(const Workload *w, Bench *b)
   PetscCall(KNTaskSetSeed(b->task, seed));
   PetscCall(KNNetCreateFromOptions(b->world, p, &b->net));
   PetscCall(KNNetSetOptionsPrefix(b->net, p)); /* KNNetCreateFromOptions() leaves its layers (their TS) unprefixed */
-  PetscCall(LargestLayer(b->net, &N, &E));
+  PetscCall(LargestLayer(b->net, &N, &E, NULL));
   if (w->synthetic) PetscCall(SyntheticData(b, N, seed));
   else PetscCall(KNDatasetCreateFromOptions(b->world, p, b->task, &b->train, &b->test));
   PetscCall(KNGridChooseGroups(b->world, N, E, b->batch, b->groups, &b->G, &why));
@@ -242,7 +248,7 @@ static PetscErrorCode RunWorkload(const Workload *w, PetscInt repeats, PetscBool
   PetscLogStage  stage;
   KNCircuitStats s0, s1;
   double         wr0, wj0, wr1, wj1, work[2], trhs, tjt, *t, med, mn;
-  PetscInt       P, D, E, N;
+  PetscInt       P, D, E, N, thr;
   PetscMPIInt    size;
   char           data[64] = "", ratio[32] = "-";
   PetscBool      fmnist;
@@ -291,9 +297,9 @@ static PetscErrorCode RunWorkload(const Workload *w, PetscInt repeats, PetscBool
   med = BenchMedian(repeats, t);
   PetscCall(KNNetGetNumParameters(b.net, &P));
   PetscCall(KNNetGetNumLayers(b.net, &D));
-  PetscCall(LargestLayer(b.net, &N, &E));
+  PetscCall(LargestLayer(b.net, &N, &E, &thr));
   if (w->torch_ms > 0) PetscCall(PetscSNPrintf(ratio, sizeof(ratio), "%.1fx", w->torch_ms / med));
-  PetscCall(PetscSNPrintf(row, len, "%-9s %3d %2" PetscInt_FMT "x%-2d %3d %4" PetscInt_FMT " %7" PetscInt_FMT "x%" PetscInt_FMT " %7" PetscInt_FMT " %10.2f %10.2f %7.1f %7.1f %6.1f %7.2f %7.2f | %-21s %8s\n", w->name, size, b.G, size / (PetscMPIInt)b.G, BenchThreads(), b.batch, E, D, P, med, mn,
+  PetscCall(PetscSNPrintf(row, len, "%-9s %3d %2" PetscInt_FMT "x%-2d %3" PetscInt_FMT " %4" PetscInt_FMT " %7" PetscInt_FMT "x%" PetscInt_FMT " %7" PetscInt_FMT " %10.2f %10.2f %7.1f %7.1f %6.1f %7.2f %7.2f | %-21s %8s\n", w->name, size, b.G, size / (PetscMPIInt)b.G, thr, b.batch, E, D, P, med, mn,
                           (double)(s1.rhs_evals - s0.rhs_evals) / repeats, (double)(s1.jact_mults - s0.jact_mults) / repeats, (double)(s1.steps - s0.steps) / repeats, work[0] > 0 ? 1e9 * trhs / work[0] : 0.0, work[1] > 0 ? 1e9 * tjt / work[1] : 0.0, w->torch, ratio));
   PetscCall(PetscFree(t));
   PetscCall(BenchDestroy(&b));
@@ -336,7 +342,7 @@ int main(int argc, char **argv)
   PetscCheck(any || help, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-workload %s: no such workload; choose friedman, twomoons, sparse5dp, sparserk4, fashion (comma-separated) or all", which);
   if (!help) {
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "\nbench_step: ms per training step (%" PetscInt_FMT " timed after 1 warm-up); per step: RHS evals (forward + any recompute), J^T products, TS steps; ns per edge-sample\n", repeats));
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "of one RHS / one fused J^T+Jp^T (event core-time / (calls x E x B)); ranks = G groups x r graph ranks; thr = $OMP_NUM_THREADS (1 if unset)\n"));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "of one RHS / one fused J^T+Jp^T (event core-time / (calls x E x B)); ranks = G groups x r graph ranks; thr = threads per rank of the largest layer (-kn_threads, else OMP_NUM_THREADS, else the cores per rank; 1 when an RHS is too little work to share)\n"));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "PyTorch (quoted, measured by others on the same kind of machine) and PyTorch/knet with the lower PyTorch figure and the knet median\n"));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%-9s %3s %5s %3s %4s %9s %7s %10s %10s %7s %7s %6s %7s %7s | %-21s %8s\n", "workload", "np", "GxR", "thr", "B", "E x D", "params", "median_ms", "min_ms", "RHS", "J^T", "steps", "ns_RHS", "ns_J^T", "PyTorch ms (quoted)", "PT/knet"));
     for (PetscInt i = 0; i < nw; i++)

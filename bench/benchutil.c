@@ -53,10 +53,3 @@ double BenchMedian(PetscInt n, double v[])
   qsort(v, (size_t)n, sizeof(double), CompareDouble);
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
-
-int BenchThreads(void)
-{
-  const char *s = getenv("OMP_NUM_THREADS");
-  int         n = s ? atoi(s) : 1;
-  return n > 0 ? n : 1;
-}

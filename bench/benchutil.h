@@ -11,5 +11,3 @@ PetscErrorCode BenchEnsureLogging(void);
 PetscErrorCode BenchEventCoreTime(MPI_Comm comm, PetscLogStage stage, PetscLogEvent ev, double *sec, PetscInt *count);
 /* Median of v[0..n-1] (sorts v). */
 double BenchMedian(PetscInt n, double v[]);
-/* Threads per rank as the environment asks for them: $OMP_NUM_THREADS, or 1 if unset. */
-int BenchThreads(void);
