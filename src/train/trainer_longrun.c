@@ -324,10 +324,11 @@ PetscErrorCode KNTrainerInterrupted_LongRun(KNTrainer tr, PetscInt epoch, PetscI
   PetscFunctionBegin;
   PetscCall(KNSignalsGet(&sig, NULL));
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &sig, 1, MPI_INT, MPI_MAX, tr->comm)); /* maybe caught on some ranks only */
-  *stopped = (PetscBool)(sig != 0);
+  *stopped = PETSC_FALSE;
   if (!sig) PetscFunctionReturn(KN_SUCCESS);
   r->epoch = epoch, r->batch = b, r->tally = *tally; /* the position before the discarded batch */
   if (r->last_iter != tr->iter) PetscCall(KNTrainerWriteCheckpoint(tr, NULL));
+  *stopped  = PETSC_TRUE;
   r->reason = KN_TRAINER_STOPPED_SIGNAL, r->signal = sig;
   PetscCall(PetscStrncpy(r->midbatch, where && where[0] ? where : "in a solve", sizeof(r->midbatch)));
   PetscFunctionReturn(KN_SUCCESS);

@@ -173,7 +173,8 @@ static PetscErrorCode Step(KNTrainer tr, PetscInt epoch, PetscInt b, PetscInt m,
   *interrupted = PETSC_FALSE;
   if (tr->run.signals) ierr = InterruptibleGradient(tr, epoch, b, &g, interrupted);
   else ierr = BatchGradient(&g);
-  if (*interrupted) PetscFunctionReturn(KN_SUCCESS);
+  if (!ierr && *interrupted) PetscFunctionReturn(KN_SUCCESS);
+  *interrupted = PETSC_FALSE; /* an error while stopping (e.g. the checkpoint): reported as a failure */
   if (!ierr) ierr = KNOptimizerStep(tr->opt, tr->theta, tr->grad); /* the same summed gradient: the same update in every group */
   if (!ierr) ierr = KNNetSetParameters(tr->net, tr->theta);
   if (ierr) ReportFailure(tr, epoch, b);
