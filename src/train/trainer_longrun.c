@@ -351,9 +351,10 @@ PetscErrorCode KNTrainerEnd_LongRun(KNTrainer tr)
   if (r->installed) PetscCall(KNSignalsRestore());
   r->installed = PETSC_FALSE;
   if (r->reason == KN_TRAINER_COMPLETED) PetscFunctionReturn(KN_SUCCESS);
-  if (r->reason == KN_TRAINER_STOPPED_SIGNAL) PetscCall(PetscPrintf(tr->comm, "knet train: caught %s: ", r->signal == SIGTERM ? "SIGTERM" : r->signal == SIGUSR1 ? "SIGUSR1" : r->signal == SIGINT ? "SIGINT" : "a signal"));
-  if (r->reason == KN_TRAINER_STOPPED_SIGNAL && r->midbatch[0]) PetscCall(PetscPrintf(tr->comm, "stopped mid-batch in step %" PetscInt_FMT " (epoch %" PetscInt_FMT ", batch %" PetscInt_FMT "; %s), which is discarded; ", tr->iter + 1, r->epoch + 1, r->batch + 1, r->midbatch));
-  else PetscCall(PetscPrintf(tr->comm, "knet train: the wall-time limit of %g s is near: ", (double)r->walltime));
+  if (r->reason == KN_TRAINER_STOPPED_SIGNAL) {
+    PetscCall(PetscPrintf(tr->comm, "knet train: caught %s: ", r->signal == SIGTERM ? "SIGTERM" : r->signal == SIGUSR1 ? "SIGUSR1" : r->signal == SIGINT ? "SIGINT" : "a signal"));
+    if (r->midbatch[0]) PetscCall(PetscPrintf(tr->comm, "stopped mid-batch in step %" PetscInt_FMT " (epoch %" PetscInt_FMT ", batch %" PetscInt_FMT "; %s), which is discarded; ", tr->iter + 1, r->epoch + 1, r->batch + 1, r->midbatch));
+  } else PetscCall(PetscPrintf(tr->comm, "knet train: the wall-time limit of %g s is near: ", (double)r->walltime));
   PetscCall(PetscPrintf(tr->comm, "stopped after step %" PetscInt_FMT " (epoch %" PetscInt_FMT ", batch %" PetscInt_FMT ") with checkpoint %s; continue with -kn_resume auto (knet train exits with %d)\n", tr->iter, r->epoch + 1, r->batch, r->last, KN_EXIT_CHECKPOINTED));
   PetscFunctionReturn(KN_SUCCESS);
 }
