@@ -69,5 +69,22 @@ expect "$tmp/6.log" "dataset dst declares 1000000000 node ids (8000000000 bytes)
 (ulimit -v 1500000; timeout 120 "$knet" train $opts -kn_data idx -kn_data_file "$tmp/bomb.idx.gz" -kn_train_max_iterations 1 -kn_run_dir "$tmp/r4") > "$tmp/7.log" 2>&1; rc=$?
 expect "$tmp/7.log" "out of memory: [0-9]* bytes for the contents of image file $tmp/bomb.idx.gz"; ok $(( (rc != 1) | $? )) "a $(( $(stat -c %s "$tmp/bomb.idx.gz") / 1048576 )) MB gzip file that inflates to 4 GB, under a 1.5 GB memory limit: exit $rc, 'out of memory: N bytes for' the file"
 
+# A variable-length string in a corrupt global heap (HDF5 1.10.8 loops forever in H5Aread): the free-space object of
+# circle.h5's collection set to size 0, and the fuzz finding of the checkpoint reader; a named error, not a hang.
+$py - "$tmp" "$KN_PUBLISHED_DIR/circle.h5" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[2], "rb").read())
+a = b.find(b"GCOL"); end = a + struct.unpack("<Q", b[a + 8:a + 16])[0]; p = a + 16
+while p + 16 <= end and struct.unpack("<H", b[p:p + 2])[0] != 0:
+    p += 16 + (struct.unpack("<Q", b[p + 8:p + 16])[0] + 7) // 8 * 8
+b[p + 8:p + 16] = bytes(8)  # the free-space object: size 0
+open(sys.argv[1] + "/heap0.h5", "wb").write(b)
+PY
+limited info "$tmp/heap0.h5" > "$tmp/8.log" 2>&1; rc=$?
+expect "$tmp/8.log" "heap0.h5.*corrupt HDF5 file: the global heap collection at byte [0-9]* .* free-space object of size 0"; ok $(( (rc != 1) | $? )) "a published model whose global heap has a free-space object of size 0: exit $rc, a named error instead of HDF5's endless loop"
+mkdir -p "$tmp/r8/ckpt" && cp "$KN_SOURCE_ROOT/tests/fuzz/corpus/checkpoint/regress-hdf5-vlen-hang" "$tmp/r8/ckpt/ckpt_00000001.h5"
+(ulimit -v 3000000; timeout 120 "$knet" train $opts -kn_run_dir "$tmp/r8" -kn_resume "$tmp/r8/ckpt/ckpt_00000001.h5") > "$tmp/9.log" 2>&1; rc=$?
+expect "$tmp/9.log" "ckpt_00000001.h5: corrupt HDF5 file: the global heap collection at byte 2048"; ok $(( (rc != 1) | $? )) "the checkpoint fuzz finding (the same loop on its format attribute): exit $rc, a named error"
+
 echo "1..$n"
 [ $failed -eq 0 ]

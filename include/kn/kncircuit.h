@@ -97,6 +97,7 @@ PETSC_EXTERN PetscErrorCode KNCircuitGetTrajectoryBytes(KNCircuit, PetscLogDoubl
 PETSC_EXTERN PetscErrorCode KNCircuitGetStats(KNCircuit, KNCircuitStats *);
 PETSC_EXTERN PetscErrorCode KNCircuitGetThreads(KNCircuit, PetscInt *, PetscInt *);
 PETSC_EXTERN PetscErrorCode KNCircuitSetStepComm(KNCircuit, MPI_Comm);
+PETSC_EXTERN PetscErrorCode KNCircuitSetInterrupt(KNCircuit, PetscErrorCode (*)(void *, PetscBool *), void *);
 
 /* Step-size controllers with the error norm over all data groups (registered by KNInitializePackage()):
    basic's rules, and torchdiffeq dopri5's (the circuit's default). */

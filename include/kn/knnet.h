@@ -25,6 +25,7 @@ PETSC_EXTERN PetscErrorCode KNNetGetBatchSize(KNNet, PetscInt *);
 PETSC_EXTERN PetscErrorCode KNNetSetFlow(KNNet, PetscBool);
 PETSC_EXTERN PetscErrorCode KNNetSetCapacitance(KNNet, PetscReal);
 PETSC_EXTERN PetscErrorCode KNNetSetStepComm(KNNet, MPI_Comm);
+PETSC_EXTERN PetscErrorCode KNNetSetInterrupt(KNNet, PetscErrorCode (*)(void *, PetscBool *), void *);
 PETSC_EXTERN PetscErrorCode KNNetSetReadout(KNNet, PetscInt, const PetscInt[]);
 PETSC_EXTERN PetscErrorCode KNNetSetReadoutLast(KNNet, PetscInt);
 PETSC_EXTERN PetscErrorCode KNNetGetReadout(KNNet, PetscInt *, const PetscInt **);

@@ -24,6 +24,10 @@
     } while (0)
 #endif
 
+/* A solve stopped by its interrupt callback (KNCircuitSetInterrupt(), e.g. a caught signal) raises this code; PETSc
+   itself uses it only for fatal signals, which abort instead of returning. */
+#define KN_ERR_INTERRUPTED PETSC_ERR_SIG
+
 /* Log events, registered by KNInitializePackage(); -log_view shows where time goes. */
 PETSC_EXTERN PetscLogEvent KN_RHSEval, KN_JacobianCache, KN_JacobianTranspose, KN_JacobianAssembly;
 PETSC_EXTERN PetscLogEvent KN_LayerForward, KN_LayerAdjoint, KN_GhostUpdate, KN_ModelIO;

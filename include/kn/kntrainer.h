@@ -122,3 +122,4 @@ PETSC_EXTERN PetscErrorCode KNTrainerGetStopReason(KNTrainer, KNTrainerStopReaso
 PETSC_EXTERN PetscErrorCode KNSignalsInstall(void);
 PETSC_EXTERN PetscErrorCode KNSignalsRestore(void);
 PETSC_EXTERN PetscErrorCode KNSignalsGet(int *, PetscBool *);
+PETSC_EXTERN PetscErrorCode KNSignalsInterrupt(void *, PetscBool *);

@@ -90,6 +90,12 @@ struct _p_KNCircuit {
   Vec       vatol, vrtol;
   MPI_Comm  stepcomm; /* joins the data groups: the steps are chosen over all of them (MPI_COMM_NULL: this TS alone) */
   KNCircuitStats stats;
+  PetscErrorCode (*interrupt)(void *, PetscBool *); /* KNCircuitSetInterrupt(): polled during the solves (NULL: none) */
+  void          *interrupt_ctx;
+  PetscBool      forward_polling; /* a forward TSSolve() is under way (the post-step also runs in recomputations) */
+  PetscBool      interrupted;     /* the solve under way was stopped at interrupt_t, step interrupt_step */
+  PetscReal      interrupt_t;
+  PetscInt       interrupt_step;
   PetscReal     *nodesum; /* (N + 1) * KN_NODESUM_MAX: the partition-independent sums of nodesum.c */
 
   /* the trajectory kept from a forward solve for the adjoint (tape.c) */
@@ -157,6 +163,10 @@ PETSC_INTERN PetscErrorCode KNCircuitErrorNorm2_Private(KNCircuit, PetscReal, Ve
 PETSC_INTERN PetscErrorCode KNCircuitInitialStep_Private(KNCircuit, Vec, PetscReal *);
 PETSC_INTERN PetscErrorCode KNCircuitReuseInitialRHS_Private(KNCircuit, PetscReal, Vec, Vec, PetscBool *);
 PETSC_INTERN PetscErrorCode KNCircuitSetUpTrajectory_Private(KNCircuit);
+PETSC_INTERN PetscErrorCode KNCircuitSetUpInterrupt_Private(KNCircuit);
+PETSC_INTERN PetscErrorCode KNCircuitPollInterrupt_Private(KNCircuit, PetscInt, PetscBool *);
+PETSC_INTERN PetscErrorCode KNCircuitForwardInterrupt_Private(KNCircuit, TS, PetscInt);
+PETSC_INTERN PetscErrorCode KNCircuitRaiseInterrupt_Private(KNCircuit, const char[]);
 PETSC_INTERN PetscErrorCode KNCircuitDropTrajectory_Private(KNCircuit);
 PETSC_INTERN PetscErrorCode KNCircuitGetParameterOffset_Private(KNCircuit, PetscInt *);
 PETSC_INTERN PetscErrorCode KNCircuitStateParameters_Private(KNCircuit, Vec, Vec, PetscBool);

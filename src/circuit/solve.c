@@ -130,6 +130,7 @@ PetscErrorCode KNCircuitSetUpTS_Private(KNCircuit c)
   PetscCall(SetVectorTolerances(c));
   PetscCall(KNCircuitSetUpStepComm_Private(c));
   PetscCall(KNCircuitSetUpTrajectory_Private(c));
+  PetscCall(KNCircuitSetUpInterrupt_Private(c));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -239,8 +240,11 @@ PetscErrorCode KNCircuitForwardSolve_Private(KNCircuit c, Vec X)
   PetscCall(TSSetTimeStep(c->ts, dt));
   PetscCall(TSSetMaxTime(c->ts, KNCircuitPhysicalDuration(c)));
   PetscCall(PetscLogEventBegin(KN_LayerForward, 0, 0, 0, 0));
+  c->forward_polling = PETSC_TRUE, c->interrupted = PETSC_FALSE;
   PetscCall(TSSolve(c->ts, X));
+  c->forward_polling = PETSC_FALSE;
   PetscCall(PetscLogEventEnd(KN_LayerForward, 0, 0, 0, 0));
+  if (c->interrupted) PetscCall(KNCircuitRaiseInterrupt_Private(c, "the forward solve was"));
   PetscCall(CheckConverged(c, X));
   PetscCall(TSGetStepNumber(c->ts, &steps));
   PetscCall(TSGetStepRejections(c->ts, &rejects));

@@ -1,5 +1,6 @@
 /* The trajectory a forward solve keeps for the layer's adjoint: kept from the loss pass when it fits a byte limit (so
    a training step integrates each layer once), dropped as soon as it would not. */
+#include <petsc/private/tsimpl.h> /* ts->adjoint_max_steps, which an interrupt changes */
 #include "circuitimpl.h"
 
 /* Bytes of one stored step: its stages (PETSc's memory trajectory allocates them for every step, the initial one
@@ -20,17 +21,13 @@ static PetscErrorCode StepBytes(KNCircuit c, TS ts, PetscLogDouble *bytes)
 }
 
 /* After every step of a limited solve: drop the trajectory before the next step would take it past the limit. */
-static PetscErrorCode TrajectoryPostStep(TS ts)
+static PetscErrorCode LimitTrajectory(KNCircuit c, TS ts, PetscInt k)
 {
-  KNCircuit c;
-  PetscInt  k;
   PetscReal t, tmax;
 
   PetscFunctionBegin;
-  PetscCall(TSGetApplicationContext(ts, &c));
   if (!c->tape_limited) PetscFunctionReturn(KN_SUCCESS);
   if (!c->tape_step_bytes) PetscCall(StepBytes(c, ts, &c->tape_step_bytes));
-  PetscCall(TSGetStepNumber(ts, &k));
   PetscCall(TSGetTime(ts, &t));
   PetscCall(TSGetMaxTime(ts, &tmax));
   c->tape_held = PetscMax(c->tape_held, k + 1); /* steps 0..k are stored */
@@ -41,11 +38,25 @@ static PetscErrorCode TrajectoryPostStep(TS ts)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* After every step of a forward solve: the trajectory's byte limit, then the interrupt callback. */
+static PetscErrorCode PostStep(TS ts)
+{
+  KNCircuit c;
+  PetscInt  k;
+
+  PetscFunctionBegin;
+  PetscCall(TSGetApplicationContext(ts, &c));
+  PetscCall(TSGetStepNumber(ts, &k));
+  PetscCall(LimitTrajectory(c, ts, k));
+  if (c->forward_polling) PetscCall(KNCircuitForwardInterrupt_Private(c, ts, k));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 PetscErrorCode KNCircuitSetUpTrajectory_Private(KNCircuit c)
 {
   PetscFunctionBegin;
   PetscCall(TSSetApplicationContext(c->ts, c));
-  PetscCall(TSSetPostStep(c->ts, TrajectoryPostStep));
+  PetscCall(TSSetPostStep(c->ts, PostStep));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -150,7 +161,7 @@ PetscErrorCode KNCircuitGetTrajectoryBytes(KNCircuit c, PetscLogDouble *bytes)
 @*/
 PetscErrorCode KNCircuitAdjointSolve(KNCircuit c, Vec L, Vec G)
 {
-  PetscInt  steps, left;
+  PetscInt  steps, left, maxsteps;
   PetscReal t;
 
   PetscFunctionBegin;
@@ -159,8 +170,15 @@ PetscErrorCode KNCircuitAdjointSolve(KNCircuit c, Vec L, Vec G)
   PetscCall(TSSetCostGradients(c->ts, 1, &L, c->augmented ? NULL : &G));
   PetscCall(PetscLogEventBegin(KN_LayerAdjoint, 0, 0, 0, 0));
   PetscCall(TSGetStepNumber(c->ts, &steps));
+  maxsteps       = c->ts->adjoint_max_steps;
+  c->interrupted = PETSC_FALSE;
   PetscCall(TSAdjointSolve(c->ts));
   PetscCall(PetscLogEventEnd(KN_LayerAdjoint, 0, 0, 0, 0));
+  if (c->interrupted) { /* the interrupt shortened the adjoint (AdjointMonitor()): undo that, drop the used-up trajectory */
+    c->ts->adjoint_max_steps = maxsteps;
+    PetscCall(KNCircuitDropTrajectory_Private(c));
+    PetscCall(KNCircuitRaiseInterrupt_Private(c, "the adjoint solve was"));
+  }
   PetscCall(TSGetStepNumber(c->ts, &left)); /* the adjoint counts the steps back down to 0 */
   if (left) { /* the last adjoint step loaded step left + 1 with dt = t(left + 1) - t(left) */
     PetscReal dt;

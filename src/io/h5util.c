@@ -175,6 +175,7 @@ static PetscErrorCode ReadString(MPI_Comm comm, const char where[], const char n
     char  *v = NULL;
     herr_t st;
 
+    PetscCall(KNH5CheckGlobalHeap_Private(comm, aid, where)); /* the string lives there: HDF5 may never return otherwise */
     KNCallHDF5(comm, mtype = KNH5Keep(h, H5Tcopy(H5T_C_S1), H5Tclose));
     KNCallHDF5(comm, H5Tset_size(mtype, H5T_VARIABLE));
     KNCallHDF5(comm, H5Tset_cset(mtype, H5Tget_cset(ftype)));
@@ -196,8 +197,8 @@ static PetscErrorCode ReadString(MPI_Comm comm, const char where[], const char n
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* A string attribute; with fixed_only a variable-length one is an error (HDF5 1.10's vlen reader can hang on a hostile
-   file: tests/fuzz/open). */
+/* A string attribute; with fixed_only a variable-length one is an error. A variable-length one is read only after the
+   file's global heap was checked (KNH5CheckGlobalHeap_Private(): HDF5 1.10's reader loops on a corrupt one). */
 static PetscErrorCode ReadAttrString(MPI_Comm comm, hid_t loc, const char where[], const char name[], PetscBool fixed_only, char **s)
 {
   KNH5Handles    h = {0};

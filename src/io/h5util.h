@@ -102,6 +102,8 @@ PETSC_INTERN PetscErrorCode KNH5WriteAttrString_Private(MPI_Comm, hid_t, const c
    file, see tests/fuzz/open): the reader refuses a variable-length one. Lines: a 1-D dataset, one string a line. */
 PETSC_INTERN PetscErrorCode KNH5WriteAttrFixedString_Private(MPI_Comm, hid_t, const char[], const char[], const char[]);
 PETSC_INTERN PetscErrorCode KNH5ReadAttrFixedString_Private(MPI_Comm, hid_t, const char[], const char[], char **);
+/* h5heap.c: the file's global heap collections can be walked (HDF5 1.10 loops on a corrupt one); before vlen reads. */
+PETSC_INTERN PetscErrorCode KNH5CheckGlobalHeap_Private(MPI_Comm, hid_t, const char[]);
 PETSC_INTERN PetscErrorCode KNH5WriteLines_Private(MPI_Comm, hid_t, const char[], const char[], const char[]);
 PETSC_INTERN PetscErrorCode KNH5ReadLines_Private(MPI_Comm, hid_t, const char[], const char[], char **);
 

@@ -189,18 +189,20 @@ PetscErrorCode KNNetBackward(KNNet net, const PetscReal dout[], const PetscReal 
   PetscCall(SeedAdjoint(net, net->Lam[net->final_layer], dout, dlogp));
   for (PetscInt k = net->D - 1; k >= 0; k--) {
     PetscInt  i = SweepLayer(net, k);
-    KNCircuit c = net->layer[i];
-    Vec       gi;
+    KNCircuit      c = net->layer[i];
+    Vec            gi;
+    PetscErrorCode ierr;
 
     PetscCall(KNNetGetLayerParameterVec(net, grad, i, &gi));
-    PetscCall(VecZeroEntries(gi));
-    if (net->kept[i]) PetscCall(KNCircuitAdjointSolve(c, net->Lam[i], gi));
-    else {
-      PetscCall(VecCopy(net->X0[i], net->Y[i]));
-      PetscCall(KNCircuitSolveAdjoint(c, net->Y[i], net->Lam[i], gi));
+    ierr = VecZeroEntries(gi);
+    if (!ierr && net->kept[i]) ierr = KNCircuitAdjointSolve(c, net->Lam[i], gi);
+    else if (!ierr) {
+      ierr = VecCopy(net->X0[i], net->Y[i]);
+      if (!ierr) ierr = KNCircuitSolveAdjoint(c, net->Y[i], net->Lam[i], gi);
     }
     net->kept[i] = PETSC_FALSE; /* used up */
-    PetscCall(KNNetRestoreLayerParameterVec(net, grad, i, &gi));
+    PetscCall(KNNetRestoreLayerParameterVec(net, grad, i, &gi)); /* also after a failed or interrupted solve */
+    PetscCall(ierr);
     if (k > 0) {
       PetscInt   j = SweepLayer(net, k - 1);
       VecScatter sc = j + 1 == i ? net->next[j] : net->prev[i];

@@ -190,6 +190,28 @@ PetscErrorCode KNNetSetStepComm(KNNet net, MPI_Comm comm)
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/*@C
+  KNNetSetInterrupt - the interrupt callback of every layer (KNCircuitSetInterrupt()): a forward or backward sweep under
+  way stops within a few steps of the layer being solved when fn says stop on any rank, and raises KN_ERR_INTERRUPTED
+
+  Logically Collective
+
+  Input Parameters:
++ net - the net, with its layers added
+. fn - fn(ctx, &stop), not collective; NULL: none
+- ctx - its argument
+
+  Level: intermediate
+
+.seealso: KNCircuitSetInterrupt(), KNNetForward(), KNNetBackward()
+@*/
+PetscErrorCode KNNetSetInterrupt(KNNet net, PetscErrorCode (*fn)(void *, PetscBool *), void *ctx)
+{
+  PetscFunctionBegin;
+  for (PetscInt i = 0; i < net->D; i++) PetscCall(KNCircuitSetInterrupt(net->layer[i], fn, ctx));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 /*@
   KNNetSetReadout - the output is the final voltages of these node ids (1-based) of the final layer
 

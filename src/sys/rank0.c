@@ -7,11 +7,10 @@ static PetscErrorCode KNErrorCaptureHandler(MPI_Comm comm, int line, const char 
 {
   KNErrorCapture *cap = (KNErrorCapture *)ctx;
 
-  (void)comm, (void)line, (void)fun, (void)file;
   if (p == PETSC_ERROR_INITIAL && !cap->code) {
     size_t i;
 
-    cap->code = n;
+    cap->code = n, cap->comm = comm, cap->line = line, cap->func = fun, cap->file = file;
     for (i = 0; mess && mess[i] && i < sizeof(cap->msg) - 1; i++) cap->msg[i] = mess[i];
     cap->msg[i] = '\0';
   }
@@ -31,6 +30,7 @@ PetscErrorCode KNErrorCaptureRun_Private(PetscErrorCode (*fn)(void *), void *ctx
   if (ierr && !cap->code) {
     cap->code = ierr;
     PetscCall(PetscStrncpy(cap->msg, "unknown error", sizeof(cap->msg)));
+    cap->comm = PETSC_COMM_SELF;
   }
   PetscFunctionReturn(KN_SUCCESS);
 }
@@ -45,6 +45,14 @@ PetscErrorCode KNErrorCaptureRaise_Private(MPI_Comm comm, PetscMPIInt root, KNEr
   if (!code) PetscFunctionReturn(KN_SUCCESS);
   PetscCallMPI(MPI_Bcast(cap->msg, (PetscMPIInt)sizeof(cap->msg), MPI_CHAR, root, comm));
   SETERRQ(comm, (PetscErrorCode)code, "%s", cap->msg);
+}
+
+/* Not collective: raises a captured error again on this rank, as first raised (communicator, place, code, message),
+   through the error handler now in force; returns its code. */
+PetscErrorCode KNErrorCaptureReraise_Private(const KNErrorCapture *cap)
+{
+  if (!cap->code) return KN_SUCCESS;
+  return PetscError(cap->comm, cap->line, cap->func ? cap->func : "unknown", cap->file ? cap->file : "unknown", cap->code, PETSC_ERROR_INITIAL, "%s", cap->msg);
 }
 
 /*@C

@@ -1,5 +1,5 @@
-/* SIGUSR1 / SIGTERM / SIGINT: handlers that only record the signal; the trainer acts on it at the next mini-batch
-   boundary. SIGINT (Ctrl-C) is a user's SIGTERM: the run stops with a checkpoint instead of losing its work. */
+/* SIGUSR1 / SIGTERM / SIGINT: handlers that only record the signal; the trainer acts on it inside the batch's solves
+   (KNSignalsInterrupt()) or at the next mini-batch boundary. SIGINT (Ctrl-C) is a user's SIGTERM: the run stops with a checkpoint instead of losing its work. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <signal.h>
@@ -18,7 +18,8 @@ static void KNSignalHandler(int sig)
 
 /*@C
   KNSignalsInstall - installs handlers for SIGUSR1, SIGTERM and SIGINT that only remember the signal (KNSignalsGet()); the
-  trainer then writes a checkpoint at the next mini-batch boundary and stops (KN_EXIT_CHECKPOINTED from knet train)
+  trainer then stops the batch under way within a few solver steps, discards it, writes a checkpoint of the state
+  before it and stops (KN_EXIT_CHECKPOINTED from knet train); between batches it stops at the next boundary
 
   Not Collective
 
@@ -76,4 +77,21 @@ PetscErrorCode KNSignalsGet(int *sig, PetscBool *installed)
   if (sig) *sig = (int)KNSignalCaught;
   if (installed) *installed = KNSignalInstalled;
   PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@C
+  KNSignalsInterrupt - the interrupt callback of KNNetSetInterrupt() / KNCircuitSetInterrupt() that says stop once a
+  signal has been caught on this rank
+
+  Not Collective
+
+  Level: developer
+
+.seealso: KNSignalsInstall(), KNNetSetInterrupt()
+@*/
+PetscErrorCode KNSignalsInterrupt(void *ctx, PetscBool *stop)
+{
+  (void)ctx;
+  *stop = (PetscBool)(KNSignalCaught != 0);
+  return KN_SUCCESS;
 }

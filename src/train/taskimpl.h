@@ -49,7 +49,7 @@ PETSC_INTERN PetscErrorCode KNTaskNetNodes_Private(KNNet, PetscInt *, PetscInt *
 typedef struct {
   PetscInt            every, keep;       /* checkpoint every k steps (0: off); keep the newest k files */
   PetscReal           seconds, walltime; /* checkpoint every s seconds (0: off); stop with a checkpoint before this (0: off) */
-  PetscBool           signals;           /* SIGUSR1/SIGTERM/SIGINT: checkpoint at the next batch boundary and stop */
+  PetscBool           signals;           /* SIGUSR1/SIGTERM/SIGINT: stop mid-batch (discarded) or at the boundary, with a checkpoint */
   char                dir[PETSC_MAX_PATH_LEN], resume[PETSC_MAX_PATH_LEN], last[PETSC_MAX_PATH_LEN];
   PetscReal           tcreate, tlast, tstep, tprev, tckpt; /* clock: creation, last checkpoint, step estimate, last boundary, last write */
   PetscInt            epoch, batch;      /* position: batches done in epoch (written into checkpoints) */
@@ -59,6 +59,7 @@ typedef struct {
   PetscBool           resumed, installed;
   PetscBool           overwrite, checked; /* -kn_run_overwrite; the run directory was checked (KNTrainerCheckRunDirectory_Private()) */
   int                 signal;            /* the signal that stopped the run */
+  char                midbatch[256];     /* a signal stopped a batch in its solves: where (empty: at a boundary) */
   int                 lockfd;            /* rank 0: the flock()ed RUN/.knet.lock while training, else -1 */
   KNTrainerStopReason reason;
 } KNTrainerLongRun;
@@ -114,6 +115,7 @@ PETSC_INTERN PetscErrorCode KNTrainerSetFromOptions_LongRun(KNTrainer);
 PETSC_INTERN PetscErrorCode KNTrainerPrepareRunDirectory_LongRun(KNTrainer);
 PETSC_INTERN PetscErrorCode KNTrainerStart_LongRun(KNTrainer);
 PETSC_INTERN PetscErrorCode KNTrainerBoundary_LongRun(KNTrainer, PetscInt, PetscInt, const KNTaskTally *, PetscBool *);
+PETSC_INTERN PetscErrorCode KNTrainerInterrupted_LongRun(KNTrainer, PetscInt, PetscInt, const KNTaskTally *, const char[], PetscBool *);
 PETSC_INTERN PetscErrorCode KNTrainerEnd_LongRun(KNTrainer);
 PETSC_INTERN PetscErrorCode KNTrainerView_LongRun(KNTrainer, PetscViewer);
 PETSC_INTERN PetscErrorCode KNTrainerMakeCheckpointDirectory_Private(KNTrainer, PetscBool);

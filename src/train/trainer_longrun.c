@@ -1,5 +1,5 @@
 /* KNTrainer long runs: checkpoint options, resume (auto: newest readable checkpoint), the hook at every mini-batch
-   boundary (cadence, signals, wall-time limit; every rank agrees), the final checkpoint. */
+   boundary (cadence, signals, wall-time limit; every rank agrees), a batch stopped by a signal, the final checkpoint. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
@@ -110,7 +110,7 @@ PetscErrorCode KNTrainerSetFromOptions_LongRun(KNTrainer tr)
   PetscCall(PetscOptionsReal("-kn_checkpoint_seconds", "Write a checkpoint every S seconds of wall time (0: off)", "KNTrainerSetCheckpointInterval", r->seconds, &r->seconds, NULL));
   PetscCall(PetscOptionsBoundedInt("-kn_checkpoint_keep", "Keep the newest K checkpoints", "KNTrainerSetCheckpointKeep", r->keep, &r->keep, NULL, 1));
   PetscCall(PetscOptionsString("-kn_checkpoint_dir", "Checkpoint directory (default <run dir>/ckpt)", "KNTrainerSetCheckpointDirectory", r->dir, r->dir, sizeof(r->dir), NULL));
-  PetscCall(PetscOptionsBool("-kn_checkpoint_signals", "SIGUSR1/SIGTERM/SIGINT: checkpoint at the next batch boundary and stop (knet train exits with 85)", "KNSignalsInstall", r->signals, &r->signals, NULL));
+  PetscCall(PetscOptionsBool("-kn_checkpoint_signals", "SIGUSR1/SIGTERM/SIGINT: stop within a few solver steps (the batch under way is discarded) with a checkpoint (knet train exits with 85)", "KNSignalsInstall", r->signals, &r->signals, NULL));
   PetscCall(PetscOptionsString("-kn_resume", "Continue a run: auto (newest readable checkpoint, or a fresh start) or a checkpoint file", "KNTrainerSetResume", r->resume, r->resume, sizeof(r->resume), NULL));
   PetscCall(PetscOptionsBool("-kn_run_overwrite", "Start a new run in a run directory that holds one (its checkpoints and model.h5 are removed)", "KNTrainerSetRunOverwrite", r->overwrite, &r->overwrite, NULL));
   PetscCall(PetscOptionsReal("-kn_max_walltime", "Stop with a checkpoint before this many seconds have passed (0: no limit; knet train exits with 85)", "KNTrainerSetMaxWalltime", r->walltime, &r->walltime, NULL));
@@ -312,6 +312,28 @@ PetscErrorCode KNTrainerBoundary_LongRun(KNTrainer tr, PetscInt epoch, PetscInt 
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* Batch b of epoch e was stopped inside its solves (KN_ERR_INTERRUPTED on every rank; where: the layer, time and
+   step). If a rank caught a signal, the batch is discarded (the parameters, the optimizer and the tally are those
+   before it), the state before it is kept in a checkpoint (unless the newest is that state), and *stopped. Else the
+   code came from elsewhere: the caller raises it. */
+PetscErrorCode KNTrainerInterrupted_LongRun(KNTrainer tr, PetscInt epoch, PetscInt b, const KNTaskTally *tally, const char where[], PetscBool *stopped)
+{
+  KNTrainerLongRun *r   = &tr->run;
+  int               sig = 0;
+
+  PetscFunctionBegin;
+  PetscCall(KNSignalsGet(&sig, NULL));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &sig, 1, MPI_INT, MPI_MAX, tr->comm)); /* maybe caught on some ranks only */
+  *stopped = PETSC_FALSE;
+  if (!sig) PetscFunctionReturn(KN_SUCCESS);
+  r->epoch = epoch, r->batch = b, r->tally = *tally; /* the position before the discarded batch */
+  if (r->last_iter != tr->iter) PetscCall(KNTrainerWriteCheckpoint(tr, NULL));
+  *stopped  = PETSC_TRUE;
+  r->reason = KN_TRAINER_STOPPED_SIGNAL, r->signal = sig;
+  PetscCall(PetscStrncpy(r->midbatch, where && where[0] ? where : "in a solve", sizeof(r->midbatch)));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 /* The end of KNTrainerTrain(): a final checkpoint (if checkpoints are on), the stop reason, the signal handlers. */
 PetscErrorCode KNTrainerEnd_LongRun(KNTrainer tr)
 {
@@ -329,8 +351,10 @@ PetscErrorCode KNTrainerEnd_LongRun(KNTrainer tr)
   if (r->installed) PetscCall(KNSignalsRestore());
   r->installed = PETSC_FALSE;
   if (r->reason == KN_TRAINER_COMPLETED) PetscFunctionReturn(KN_SUCCESS);
-  if (r->reason == KN_TRAINER_STOPPED_SIGNAL) PetscCall(PetscPrintf(tr->comm, "knet train: caught %s: ", r->signal == SIGTERM ? "SIGTERM" : r->signal == SIGUSR1 ? "SIGUSR1" : r->signal == SIGINT ? "SIGINT" : "a signal"));
-  else PetscCall(PetscPrintf(tr->comm, "knet train: the wall-time limit of %g s is near: ", (double)r->walltime));
+  if (r->reason == KN_TRAINER_STOPPED_SIGNAL) {
+    PetscCall(PetscPrintf(tr->comm, "knet train: caught %s: ", r->signal == SIGTERM ? "SIGTERM" : r->signal == SIGUSR1 ? "SIGUSR1" : r->signal == SIGINT ? "SIGINT" : "a signal"));
+    if (r->midbatch[0]) PetscCall(PetscPrintf(tr->comm, "stopped mid-batch in step %" PetscInt_FMT " (epoch %" PetscInt_FMT ", batch %" PetscInt_FMT "; %s), which is discarded; ", tr->iter + 1, r->epoch + 1, r->batch + 1, r->midbatch));
+  } else PetscCall(PetscPrintf(tr->comm, "knet train: the wall-time limit of %g s is near: ", (double)r->walltime));
   PetscCall(PetscPrintf(tr->comm, "stopped after step %" PetscInt_FMT " (epoch %" PetscInt_FMT ", batch %" PetscInt_FMT ") with checkpoint %s; continue with -kn_resume auto (knet train exits with %d)\n", tr->iter, r->epoch + 1, r->batch, r->last, KN_EXIT_CHECKPOINTED));
   PetscFunctionReturn(KN_SUCCESS);
 }

@@ -7,6 +7,7 @@
 #include <kn/knio.h>
 #include <kn/knrobust.h>
 #include "taskimpl.h"
+#include "sys/kncapture.h"
 
 /* mkdir -p of path (not collective); 0 or an errno value. */
 int KNTrainerMakePath_Private(char path[])
@@ -123,15 +124,57 @@ static void ReportFailure(KNTrainer tr, PetscInt epoch, PetscInt b)
   if (!rank) (void)PetscFPrintf(PETSC_COMM_SELF, PETSC_STDERR, "knet train: training stopped by the error above in epoch %" PetscInt_FMT ", batch %" PetscInt_FMT ", step %" PetscInt_FMT "; nothing was written for it%s%s\n", epoch + 1, b + 1, tr->iter + 1, tr->run.last[0] ? "; the last good checkpoint is " : "", tr->run.last);
 }
 
-/* One optimizer step on a batch of m samples, of which x, y hold this group's slice start .. start + count - 1; an
-   error is reported with the position and returned. */
-static PetscErrorCode Step(KNTrainer tr, PetscInt epoch, PetscInt b, PetscInt m, PetscInt start, PetscInt count, PetscInt nt, const PetscReal x[], const PetscReal y[], KNTaskTally *tally)
+typedef struct {
+  KNTrainer        tr;
+  PetscInt         m, start, count;
+  const PetscReal *x, *y;
+  KNTaskTally     *tally;
+} BatchCtx;
+
+/* The gradient of the batch (and the gradient check, once). */
+static PetscErrorCode BatchGradient(void *ctx)
 {
+  BatchCtx *g  = (BatchCtx *)ctx;
+  KNTrainer tr = g->tr;
+
+  PetscFunctionBegin;
+  PetscCall(KNTrainerBatchGradient_Private(tr, g->m, g->start, g->count, g->x, g->y, g->tally));
+  if (tr->check.count > 0 && PetscIsInfOrNanReal(tr->check.abs_err)) PetscCall(KNTrainerCheckGradient_Private(tr, g->m, g->start, g->count, g->x, g->y));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* The gradient with the signal handlers' interrupt on the net's solves: a caught signal stops the batch within a few
+   solver steps (KN_ERR_INTERRUPTED on every rank). Errors are captured meanwhile, then raised again as they were. */
+static PetscErrorCode InterruptibleGradient(KNTrainer tr, PetscInt epoch, PetscInt b, BatchCtx *g, PetscBool *interrupted)
+{
+  KNErrorCapture cap;
   PetscErrorCode ierr;
 
   PetscFunctionBegin;
-  ierr = KNTrainerBatchGradient_Private(tr, m, start, count, x, nt ? y : NULL, tally);
-  if (!ierr && tr->check.count > 0 && PetscIsInfOrNanReal(tr->check.abs_err)) ierr = KNTrainerCheckGradient_Private(tr, m, start, count, x, nt ? y : NULL);
+  PetscCall(PetscMemzero(&cap, sizeof(cap)));
+  PetscCall(KNNetSetInterrupt(tr->net, KNSignalsInterrupt, NULL));
+  PetscCall(KNErrorCaptureRun_Private(BatchGradient, g, &cap));
+  PetscCall(KNNetSetInterrupt(tr->net, NULL, NULL)); /* the test metric and the files are not interrupted */
+  if (cap.code == KN_ERR_INTERRUPTED) PetscCall(KNTrainerInterrupted_LongRun(tr, epoch, b, g->tally, cap.msg, interrupted));
+  if (*interrupted) PetscFunctionReturn(KN_SUCCESS);
+  ierr = KNErrorCaptureReraise_Private(&cap); /* 0 without an error */
+  PetscFunctionReturn(ierr);
+}
+
+/* One optimizer step on a batch of m samples, of which x, y hold this group's slice start .. start + count - 1; an
+   error is reported with the position and returned. *interrupted: a signal stopped the batch, which was discarded
+   (nothing of it is applied or tallied); the run stops (KNTrainerInterrupted_LongRun()). */
+static PetscErrorCode Step(KNTrainer tr, PetscInt epoch, PetscInt b, PetscInt m, PetscInt start, PetscInt count, PetscInt nt, const PetscReal x[], const PetscReal y[], KNTaskTally *tally, PetscBool *interrupted)
+{
+  BatchCtx       g = {tr, m, start, count, x, nt ? y : NULL, tally};
+  PetscErrorCode ierr;
+
+  PetscFunctionBegin;
+  *interrupted = PETSC_FALSE;
+  if (tr->run.signals) ierr = InterruptibleGradient(tr, epoch, b, &g, interrupted);
+  else ierr = BatchGradient(&g);
+  if (!ierr && *interrupted) PetscFunctionReturn(KN_SUCCESS);
+  *interrupted = PETSC_FALSE; /* an error while stopping (e.g. the checkpoint): reported as a failure */
   if (!ierr) ierr = KNOptimizerStep(tr->opt, tr->theta, tr->grad); /* the same summed gradient: the same update in every group */
   if (!ierr) ierr = KNNetSetParameters(tr->net, tr->theta);
   if (ierr) ReportFailure(tr, epoch, b);
@@ -147,6 +190,7 @@ static PetscErrorCode RunEpoch(KNTrainer tr, PetscInt epoch, PetscReal t0, KNTas
   PetscInt     n = 1, nf = 0, nt = 0, nb, B = tr->batch, *perm = NULL, b0 = 0;
   PetscReal   *x = NULL, *y = NULL, last = MPI_Wtime(), lr;
   KNRobustness rob;
+  PetscBool    interrupted = PETSC_FALSE;
 
   PetscFunctionBegin;
   PetscCall(KNRobustnessCreateFromOptions(tr->comm, tr->prefix, PETSC_TRUE, tr->seed, &rob));
@@ -166,7 +210,8 @@ static PetscErrorCode RunEpoch(KNTrainer tr, PetscInt epoch, PetscReal t0, KNTas
     if (tr->train && c && tr->aug.H) PetscCall(KNDatasetAugmentImages(tr->train, &tr->aug, tr->seed, tr->iter, c, perm + b * B + s, x));
     PetscCall(KNRobustnessApply(rob, tr->net, tr->iter)); /* nothing for ideal hardware */
     if (tr->train) PetscCall(KNRobustnessQuantizeInputs(rob, c * nf, x));
-    PetscCall(Step(tr, epoch, b, m, s, c, nt, x, y, tally));
+    PetscCall(Step(tr, epoch, b, m, s, c, nt, x, y, tally, &interrupted));
+    if (interrupted) break; /* the checkpoint holds the state before this batch */
     tr->iter++;
     if (tr->max_iter && tr->iter >= tr->max_iter) *stop = PETSC_TRUE;
     PetscCall(KNTrainerBoundary_LongRun(tr, epoch, b + 1, tally, stop));
