@@ -1,5 +1,5 @@
-/* KNGraphLoad / KNGraphSave: rank 0 touches the file, the result (or the error) is broadcast. Text edge lists here,
-   HDF5 in graph_h5.c. */
+/* KNGraphLoad / KNGraphSave. HDF5 edge lists (graph_h5.c) are read and written collectively, every rank its own block;
+   text edge lists here: rank 0 touches the file, the result (or the error) is broadcast. */
 #include "graphimpl.h"
 #include <errno.h>
 
@@ -173,18 +173,47 @@ typedef struct {
 static PetscErrorCode KNLoadRoot(void *ctx)
 {
   KNFileCtx *c = (KNFileCtx *)ctx;
-  char       file[PETSC_MAX_PATH_LEN], group[PETSC_MAX_PATH_LEN];
-  PetscBool  ish5;
 
   PetscFunctionBegin;
-  PetscCall(KNGraphSplitPath_Private(c->path, file, sizeof(file), group, sizeof(group), &ish5));
-  if (ish5) PetscCall(KNGraphReadHDF5_Private(file, group, &c->N, &c->E, &c->src, &c->dst));
-  else PetscCall(KNGraphReadText_Private(file, &c->N, &c->E, &c->src, &c->dst));
+  PetscCall(KNGraphReadText_Private(c->path, &c->N, &c->E, &c->src, &c->dst));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* Text: rank 0 reads the whole list and sends each rank its block (O(E) on rank 0 while reading). */
+static PetscErrorCode KNLoadText(MPI_Comm comm, const char file[], PetscInt *N, PetscInt *E, PetscInt **src, PetscInt **dst)
+{
+  KNFileCtx   c;
+  PetscMPIInt rank, size, *counts = NULL, *displs = NULL, n;
+  PetscInt    sizes[2], estart, nlocal;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(&c, sizeof(c)));
+  c.path = file;
+  PetscCall(KNRunOnRank0(comm, KNLoadRoot, &c));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  sizes[0] = c.N;
+  sizes[1] = c.E;
+  PetscCallMPI(MPI_Bcast(sizes, 2, MPIU_INT, 0, comm));
+  KNGraphBlock(sizes[1], rank, size, &estart, &nlocal);
+  PetscCall(PetscMalloc2(nlocal, src, nlocal, dst));
+  PetscCall(PetscMalloc2(size, &counts, size, &displs));
+  for (PetscMPIInt r = 0; r < size; r++) {
+    PetscInt s0, m;
+    KNGraphBlock(sizes[1], r, size, &s0, &m);
+    counts[r] = (PetscMPIInt)m, displs[r] = (PetscMPIInt)s0; /* E fits PetscInt, which is int here */
+  }
+  PetscCall(PetscMPIIntCast(nlocal, &n));
+  PetscCallMPI(MPI_Scatterv(c.src, counts, displs, MPIU_INT, *src, n, MPIU_INT, 0, comm));
+  PetscCallMPI(MPI_Scatterv(c.dst, counts, displs, MPIU_INT, *dst, n, MPIU_INT, 0, comm));
+  PetscCall(PetscFree2(counts, displs));
+  PetscCall(PetscFree2(c.src, c.dst));
+  *N = sizes[0], *E = sizes[1];
   PetscFunctionReturn(KN_SUCCESS);
 }
 
 /*@C
-  KNGraphLoad - reads an edge list from a file; rank 0 reads the whole list and sends each rank its block.
+  KNGraphLoad - reads an edge list from a file; every rank gets its block of the edges
 
   Collective
 
@@ -200,8 +229,10 @@ static PetscErrorCode KNLoadRoot(void *ctx)
   Text format: one edge "src dst" per line, whitespace separated; '#' starts a comment; blank lines are ignored.
   N is the largest node id unless a comment line "# nodes N" gives it. In HDF5 files the group attribute
   num_state_nodes, if present, gives N. Errors name the file (and line): PETSC_ERR_FILE_OPEN for a missing or
-  unreadable file, PETSC_ERR_FILE_UNEXPECTED for malformed content. Rank 0 holds the whole list while reading
-  (O(E) there, O(E/size) elsewhere); model files (KNNetLoad()) read per-rank hyperslabs instead.
+  unreadable file, PETSC_ERR_FILE_UNEXPECTED for malformed content.
+  Memory: an HDF5 file is read collectively through MPI-IO, every rank reading only its block of src and dst as
+  hyperslabs (O(E/size) on every rank); this is the scalable path. A text file is read whole by rank 0, which scatters
+  the blocks (O(E) there while reading); convert a large text list once with KNGraphSave() to "file.h5".
 
   Level: intermediate
 
@@ -209,42 +240,23 @@ static PetscErrorCode KNLoadRoot(void *ctx)
 @*/
 PetscErrorCode KNGraphLoad(MPI_Comm comm, const char filename[], KNGraph *g)
 {
-  KNFileCtx   c;
-  PetscMPIInt rank, size, *counts = NULL, *displs = NULL, n;
-  PetscInt    sizes[2], estart, nlocal, *src, *dst;
-  size_t      len;
-  char       *desc;
+  char      file[PETSC_MAX_PATH_LEN], group[PETSC_MAX_PATH_LEN], *desc;
+  PetscBool ish5;
+  PetscInt  N, E, *src, *dst;
+  size_t    len;
 
   PetscFunctionBegin;
   KNAssertPointer(g, 3);
   PetscCheck(filename && filename[0], comm, PETSC_ERR_ARG_NULL, "KNGraphLoad: no file name given");
-  PetscCall(PetscMemzero(&c, sizeof(c)));
-  c.path = filename;
-  PetscCall(KNRunOnRank0(comm, KNLoadRoot, &c));
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  PetscCallMPI(MPI_Comm_size(comm, &size));
-  sizes[0] = c.N;
-  sizes[1] = c.E;
-  PetscCallMPI(MPI_Bcast(sizes, 2, MPIU_INT, 0, comm));
-  KNGraphBlock(sizes[1], rank, size, &estart, &nlocal);
-  PetscCall(PetscMalloc2(nlocal, &src, nlocal, &dst));
-  PetscCall(PetscMalloc2(size, &counts, size, &displs));
-  for (PetscMPIInt r = 0; r < size; r++) {
-    PetscInt s0, m;
-    KNGraphBlock(sizes[1], r, size, &s0, &m);
-    counts[r] = (PetscMPIInt)m, displs[r] = (PetscMPIInt)s0; /* E fits PetscInt, which is int here */
-  }
-  PetscCall(PetscMPIIntCast(nlocal, &n));
-  PetscCallMPI(MPI_Scatterv(c.src, counts, displs, MPIU_INT, src, n, MPIU_INT, 0, comm));
-  PetscCallMPI(MPI_Scatterv(c.dst, counts, displs, MPIU_INT, dst, n, MPIU_INT, 0, comm));
-  PetscCall(PetscFree2(counts, displs));
-  PetscCall(PetscFree2(c.src, c.dst));
+  PetscCall(KNGraphSplitPath_Private(filename, file, sizeof(file), group, sizeof(group), &ish5));
+  if (ish5) PetscCall(KNGraphReadHDF5_Private(comm, file, group, &N, &E, &src, &dst));
+  else PetscCall(KNLoadText(comm, file, &N, &E, &src, &dst));
   PetscCall(PetscStrlen(filename, &len));
   PetscCall(PetscCalloc1(6 * len + 64, &desc));
   PetscCall(PetscStrcpy(desc, "{\"name\": \"file\", \"args\": {\"file\": "));
   PetscCall(KNJSONQuote_Private(filename, desc, 6 * len + 64));
   PetscCall(PetscStrlcat(desc, "}}", 6 * len + 64));
-  PetscCall(KNGraphCreateOwned_Private(comm, sizes[0], sizes[1], src, dst, desc, g));
+  PetscCall(KNGraphCreateOwned_Private(comm, N, E, src, dst, desc, g));
   PetscCall(PetscFree(desc));
   PetscFunctionReturn(KN_SUCCESS);
 }
@@ -273,19 +285,14 @@ static PetscErrorCode KNWriteText(KNGraph g, const PetscInt src[], const PetscIn
 static PetscErrorCode KNSaveRoot(void *ctx)
 {
   KNFileCtx *c = (KNFileCtx *)ctx;
-  char       file[PETSC_MAX_PATH_LEN], group[PETSC_MAX_PATH_LEN];
-  PetscBool  ish5;
 
   PetscFunctionBegin;
-  PetscCall(KNGraphSplitPath_Private(c->path, file, sizeof(file), group, sizeof(group), &ish5));
-  if (ish5) PetscCall(KNGraphWriteHDF5_Private(c->g, c->src, c->dst, file, group));
-  else PetscCall(KNWriteText(c->g, c->src, c->dst, file));
+  PetscCall(KNWriteText(c->g, c->src, c->dst, c->path));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
 /*@C
-  KNGraphSave - writes the edge list so that KNGraphLoad() reads it back; rank 0 gathers the whole list (O(E) there)
-  and writes.
+  KNGraphSave - writes the edge list so that KNGraphLoad() reads it back
 
   Collective
 
@@ -294,6 +301,11 @@ static PetscErrorCode KNSaveRoot(void *ctx)
 - filename - "file.h5" or "file.h5:/group" (a new file: int64 datasets src, dst and attributes num_state_nodes,
              num_edges, edges_fnv1a64, topology), or any other name for a text edge list with "# nodes N"
 
+  Notes:
+  HDF5 files are written collectively through MPI-IO, every rank writing its own block of src and dst as a hyperslab
+  (O(E/size) on every rank, no gather), so the file is the same bytes for any number of ranks. A text edge list is
+  gathered on rank 0 (O(E) there) and written by it.
+
   Level: intermediate
 
 .seealso: KNGraphLoad()
@@ -301,12 +313,19 @@ static PetscErrorCode KNSaveRoot(void *ctx)
 PetscErrorCode KNGraphSave(KNGraph g, const char filename[])
 {
   KNFileCtx c;
+  char      file[PETSC_MAX_PATH_LEN], group[PETSC_MAX_PATH_LEN];
+  PetscBool ish5;
 
   PetscFunctionBegin;
   KNAssertPointer(g, 1);
   PetscCheck(filename && filename[0], g->comm, PETSC_ERR_ARG_NULL, "KNGraphSave: no file name given");
+  PetscCall(KNGraphSplitPath_Private(filename, file, sizeof(file), group, sizeof(group), &ish5));
+  if (ish5) {
+    PetscCall(KNGraphWriteHDF5_Private(g, file, group));
+    PetscFunctionReturn(KN_SUCCESS);
+  }
   PetscCall(PetscMemzero(&c, sizeof(c)));
-  c.path = filename;
+  c.path = file;
   c.g    = g;
   PetscCall(KNGraphGatherEdges_Private(g, PETSC_FALSE, &c.src, &c.dst));
   {

@@ -102,10 +102,11 @@ PETSC_INTERN PetscErrorCode KNDescCheckAllUsed_Private(MPI_Comm, KNDesc *, const
 /* Appends s to buf (size len) as a JSON string literal, escaping quotes, backslashes and control characters. */
 PETSC_INTERN PetscErrorCode KNJSONQuote_Private(const char[], char[], size_t);
 
-/* File readers (run on rank 0, which reads the whole list; KNGraphLoad() scatters the blocks). */
+/* Text edge lists: read by rank 0, which holds the whole list (KNGraphLoad() scatters the blocks). */
 PETSC_INTERN PetscErrorCode KNGraphReadText_Private(const char[], PetscInt *, PetscInt *, PetscInt **, PetscInt **);
-PETSC_INTERN PetscErrorCode KNGraphReadHDF5_Private(const char[], const char[], PetscInt *, PetscInt *, PetscInt **, PetscInt **);
-/* Writes the whole list src, dst (gathered on rank 0) with g's sizes, checksum and description. */
-PETSC_INTERN PetscErrorCode KNGraphWriteHDF5_Private(KNGraph, const PetscInt[], const PetscInt[], const char[], const char[]);
+/* HDF5 edge lists, collective: every rank reads (gets N, E and its KNGraphBlock() of the list, PetscMalloc2'ed) or
+   writes (with g's sizes, checksum and description) only its own block, as hyperslabs through MPI-IO. */
+PETSC_INTERN PetscErrorCode KNGraphReadHDF5_Private(MPI_Comm, const char[], const char[], PetscInt *, PetscInt *, PetscInt **, PetscInt **);
+PETSC_INTERN PetscErrorCode KNGraphWriteHDF5_Private(KNGraph, const char[], const char[]);
 /* Splits "file.h5:/group" into file and group ("/" if absent); returns PETSC_TRUE in ish5 if the file ends in .h5. */
 PETSC_INTERN PetscErrorCode KNGraphSplitPath_Private(const char[], char[], size_t, char[], size_t, PetscBool *);
