@@ -1,10 +1,13 @@
-static char help[] = "HDF5 edge lists read and written collectively, every rank its own block (src/graph/graph_h5.c): a save/load round\n"
-                     "trip keeps every rank's block and the checksum, groups added to a file read back, a file written on any rank\n"
-                     "count is read on any other, and bad ids in any rank's block are one error on every rank (no hang).\n"
+static char help[] = "Edge lists read and written collectively, every rank its own share (src/graph/graph_h5.c, graph_text.c): a\n"
+                     "save/load round trip (HDF5, text) keeps every rank's block and the checksum, groups added to an HDF5 file read\n"
+                     "back, a file written on any rank count is read on any other, bad ids in any rank's block are one error on every\n"
+                     "rank (no hang), and hand-made text lists (comments, CRLF, lines cut by the ranks' byte ranges) give the edges\n"
+                     "and the line numbers of one rank.\n"
                      "-out DIR keeps the files (t006-graph-file-cli.sh compares those of 1, 2 and 4 ranks with h5diff and h5py).\n";
 
 #include "kntestfiles.h"
 #include <hdf5.h>
+#include <stdio.h>
 
 /* The blocks of g and h agree on every rank (same N, E, checksum, and this rank's src/dst). */
 static PetscErrorCode SameBlocks(KNGraph g, KNGraph h, PetscBool *same)
@@ -97,6 +100,91 @@ static PetscErrorCode BadBlocks(KNTest *t, const char dir[])
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* Rank 0 writes text to path; every rank waits for it. */
+static PetscErrorCode WriteText(const char path[], const char text[])
+{
+  PetscMPIInt rank;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
+  if (!rank) {
+    FILE *fp = fopen(path, "wb");
+    PetscCheck(fp && fputs(text, fp) >= 0 && !fclose(fp), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write %s", path);
+  }
+  PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* A hand-made list of n lines: comments, blank and CRLF lines, tabs, inline comments and "# nodes 90" in the middle,
+   so that the ranks' byte ranges start and end inside lines of every kind; edge e is (e % 89 + 1, e % 7). Line `bad`
+   (1-based; 0: none) is replaced by text. Returns the edge count. */
+static PetscErrorCode HandText(PetscInt n, PetscInt bad, const char badtext[], char **text, PetscInt *E)
+{
+  size_t cap = 64 * (size_t)n + 64, len = 0;
+  char  *b;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(cap, &b));
+  *E = 0;
+  for (PetscInt l = 1; l <= n; l++) {
+    if (l == bad) len += (size_t)snprintf(b + len, cap - len, "%s\n", badtext);
+    else if (l == n / 2) len += (size_t)snprintf(b + len, cap - len, "# nodes 90\n");
+    else if (l % 11 == 0) len += (size_t)snprintf(b + len, cap - len, "# a comment line long enough to hold a rank boundary %d\n", (int)l);
+    else if (l % 13 == 0) len += (size_t)snprintf(b + len, cap - len, "%s", l % 2 ? "\r\n" : "   \n");
+    else {
+      len += (size_t)snprintf(b + len, cap - len, l % 3 ? "%d %d%s\n" : "\t%d\t %d   # inline%s\r\n", (int)(*E % 89 + 1), (int)(*E % 7), l % 5 ? "" : " ");
+      (*E)++;
+    }
+  }
+  *text = b;
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* Text edge lists read in two passes over byte ranges: the edges and line numbers of one rank, on any rank count. */
+static PetscErrorCode TextFiles(KNTest *t, const char dir[])
+{
+  char            path[PETSC_MAX_PATH_LEN], *text;
+  KNGraph         g = NULL;
+  PetscInt        N, E, n, e0, nl;
+  const PetscInt *src, *dst;
+  PetscBool       ok = PETSC_TRUE;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/hand.txt", dir));
+  PetscCall(HandText(3001, 0, NULL, &text, &E));
+  PetscCall(WriteText(path, text));
+  PetscCall(PetscFree(text));
+  PetscCall(KNGraphLoad(PETSC_COMM_WORLD, path, &g));
+  PetscCall(KNGraphGetSizes(g, &N, &n));
+  PetscCall(KNGraphGetLocalEdges(g, &e0, &nl, &src, &dst));
+  for (PetscInt e = 0; e < nl; e++) ok = (PetscBool)(ok && src[e] == (e0 + e) % 89 + 1 && dst[e] == (e0 + e) % 7);
+  PetscCall(KNTestOkAll(t, (PetscBool)(ok && N == 90 && n == E), "a hand-made text list (CRLF, tabs, comments, \"# nodes 90\" mid-file): N = %" PetscInt_FMT ", %" PetscInt_FMT " of %" PetscInt_FMT " edges, every rank's block in file order", N, n, E));
+  PetscCall(KNGraphDestroy(&g));
+  PetscCall(HandText(3001, 2900, "3 x", &text, &E));
+  PetscCall(WriteText(path, text));
+  PetscCall(PetscFree(text));
+  EXPECT_ERROR(t, PETSC_ERR_FILE_UNEXPECTED, "hand.txt:2900: malformed line", KNGraphLoad(PETSC_COMM_WORLD, path, &g), "a malformed line 2900 (the last rank's range): one error on every rank with the file's line number");
+  PetscCall(HandText(3001, 17, "# nodes 91", &text, &E));
+  PetscCall(WriteText(path, text));
+  PetscCall(PetscFree(text));
+  EXPECT_ERROR(t, PETSC_ERR_FILE_UNEXPECTED, "\"# nodes\" given twice", KNGraphLoad(PETSC_COMM_WORLD, path, &g), "\"# nodes 91\" at line 17 and \"# nodes 90\" at line 1500: refused on every rank");
+  PetscCall(HandText(3001, 2999, "95 1", &text, &E));
+  PetscCall(WriteText(path, text));
+  PetscCall(PetscFree(text));
+  EXPECT_ERROR(t, PETSC_ERR_FILE_UNEXPECTED, "hand.txt:2999: node id 95 exceeds \"# nodes 90\"", KNGraphLoad(PETSC_COMM_WORLD, path, &g), "node id 95 at line 2999 beyond \"# nodes 90\" of line 1500: refused, naming the line");
+  PetscCall(WriteText(path, "1 2"));
+  PetscCall(KNGraphLoad(PETSC_COMM_WORLD, path, &g));
+  PetscCall(KNGraphGetSizes(g, &N, &n));
+  PetscCall(KNTestOk(t, (PetscBool)(N == 2 && n == 1), "a 3-byte file without a newline (fewer bytes than 4 ranks): N = %" PetscInt_FMT ", E = %" PetscInt_FMT, N, n));
+  PetscCall(KNGraphDestroy(&g));
+  PetscCall(WriteText(path, ""));
+  PetscCall(KNGraphLoad(PETSC_COMM_WORLD, path, &g));
+  PetscCall(KNGraphGetSizes(g, &N, &n));
+  PetscCall(KNTestOk(t, (PetscBool)(N == 0 && n == 0), "an empty file: no edges"));
+  PetscCall(KNGraphDestroy(&g));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 int main(int argc, char **argv)
 {
   KNTest      t;
@@ -115,6 +203,8 @@ int main(int argc, char **argv)
   PetscCall(KNGraphCreateFullyConnected(PETSC_COMM_WORLD, 3, PETSC_TRUE, 1, 1, &fc));
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/random_np%d.h5", dir, size));
   PetscCall(RoundTrip(&t, rnd, path, "random, 10007 edges"));
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/random_np%d.txt", dir, size));
+  PetscCall(RoundTrip(&t, rnd, path, "random, 10007 edges, text"));
   /* two layers in one file: "/" creates it, the other groups are added, one nested */
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/layers_np%d.h5", dir, size));
   PetscCall(RoundTrip(&t, mix, path, "mix 1x4x4 (root group)"));
@@ -130,15 +220,17 @@ int main(int argc, char **argv)
   PetscCall(KNTestOk(&t, same, "the root group is still the mix graph after the refused save"));
   PetscCall(KNGraphDestroy(&h));
   /* a file kept from a run on another rank count (t006 runs 1 rank first) reads the same here */
-  PetscCall(PetscSNPrintf(shared, sizeof(shared), "%s/random_np1.h5", dir));
-  PetscCall(PetscTestFile(shared, 'r', &exists));
-  if (exists && size > 1) {
+  for (int k = 0; k < 2; k++) {
+    PetscCall(PetscSNPrintf(shared, sizeof(shared), "%s/random_np1.%s", dir, k ? "txt" : "h5"));
+    PetscCall(PetscTestFile(shared, 'r', &exists));
+    if (!exists || size == 1) continue;
     PetscCall(KNGraphLoad(PETSC_COMM_WORLD, shared, &h));
     PetscCall(SameBlocks(rnd, h, &same));
-    PetscCall(KNTestOk(&t, same, "the file written on 1 rank loads on %d ranks into the generator's blocks", size));
+    PetscCall(KNTestOk(&t, same, "the %s file written on 1 rank loads on %d ranks into the generator's blocks", k ? "text" : "HDF5", size));
     PetscCall(KNGraphDestroy(&h));
   }
   PetscCall(BadBlocks(&t, dir));
+  PetscCall(TextFiles(&t, dir));
   PetscCall(KNGraphDestroy(&rnd));
   PetscCall(KNGraphDestroy(&mix));
   PetscCall(KNGraphDestroy(&fc));

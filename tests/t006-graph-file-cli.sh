@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# HDF5 edge lists written collectively (src/graph/graph_h5.c) on 1, 2 and 4 ranks: t005 keeps its files in one
-# directory (1 rank first, so 2 and 4 ranks also load the 1-rank file); h5diff finds no difference between the files
-# of any two rank counts, and h5py reads them back: int64 src/dst of num_edges entries, ids in 0..num_state_nodes,
+# Edge lists written collectively (src/graph/graph_h5.c, graph_text.c) on 1, 2 and 4 ranks: t005 keeps its files in
+# one directory (1 rank first, so 2 and 4 ranks also load the 1-rank files); the text files of any two rank counts are
+# the same bytes, h5diff finds no difference between the HDF5 files, and h5py reads them back: int64 src/dst of num_edges entries, ids in 0..num_state_nodes,
 # edges_fnv1a64 equal to the FNV-1a of the ids (an independent check of the blocks' order). TAP output.
 set -u
 exe="$KN_BUILD_ROOT/tests/t005-graph-file-ranks"
@@ -14,6 +14,9 @@ for np in 1 2 4; do
   if [ "$np" -eq 1 ]; then "$exe" -out "$tmp" > "$tmp/log$np" 2>&1; else mpiexec -n "$np" "$exe" -out "$tmp" > "$tmp/log$np" 2>&1; fi
   rc=$?
   ok $rc "t005 on $np rank(s) writes and reads its files ($(grep -c '^ok' "$tmp/log$np") points passed)"
+done
+for np in 2 4; do
+  cmp "$tmp/random_np1.txt" "$tmp/random_np$np.txt"; ok $? "text edge lists written on 1 and $np ranks are the same bytes"
 done
 for f in random layers; do
   for np in 2 4; do
