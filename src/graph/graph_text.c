@@ -323,56 +323,74 @@ PetscErrorCode KNGraphReadText_Private(MPI_Comm comm, const char path[], PetscIn
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* This rank's text: the header (rank 0) and a line "src dst" per edge of its block. */
-static PetscErrorCode Format(KNGraph g, char **text, size_t *len)
-{
-  size_t cap = 64 + 24 * (size_t)g->nlocal, n = 0;
-  char   sum[17], *b;
+#define KN_TEXT_CHUNK 65536 /* edges formatted per write: the text never exists whole in memory */
 
-  PetscFunctionBegin;
-  PetscCall(KNGraphGetChecksum(g, sum));
-  if (!g->rank) cap += 256 + (g->description ? strlen(g->description) : 0);
-  PetscCall(KNMallocChecked_Private(cap, "the text of an edge list", &b));
-  if (!g->rank) {
-    n += (size_t)snprintf(b, cap, "# KirchhoffNet edge list: src dst (0 is ground)\n# nodes %" PetscInt_FMT "\n# edges %" PetscInt_FMT "\n# edges_fnv1a64 %s\n", g->N, g->E, sum);
-    if (g->description) {
-      n += (size_t)snprintf(b + n, cap - n, "# description ");
-      for (const char *c = g->description; *c; c++) b[n++] = *c == '\n' || *c == '\r' ? ' ' : *c;
-      b[n++] = '\n';
-    }
+/* The header (rank 0 only; empty elsewhere) into b (capacity cap); its length. */
+static size_t Header(KNGraph g, char b[], size_t cap)
+{
+  size_t n = 0;
+  char   sum[17];
+
+  if (g->rank) return 0;
+  (void)KNGraphGetChecksum(g, sum); /* computed when the edges were set: cannot fail */
+  n += (size_t)snprintf(b, cap, "# KirchhoffNet edge list: src dst (0 is ground)\n# nodes %" PetscInt_FMT "\n# edges %" PetscInt_FMT "\n# edges_fnv1a64 %s\n", g->N, g->E, sum);
+  if (g->description) {
+    n += (size_t)snprintf(b + n, cap - n, "# description ");
+    for (const char *c = g->description; *c; c++) b[n++] = *c == '\n' || *c == '\r' ? ' ' : *c;
+    b[n++] = '\n';
   }
-  for (PetscInt e = 0; e < g->nlocal; e++) n += (size_t)snprintf(b + n, cap - n, "%" PetscInt_FMT " %" PetscInt_FMT "\n", g->src[e], g->dst[e]);
-  *text = b, *len = n;
-  PetscFunctionReturn(KN_SUCCESS);
+  return n;
 }
 
-/* KNGraphWriteText_Private - the text edge list of g into path: every rank writes its block's lines at its offset
-   (prefix sum of the byte counts) with MPI-IO; collective. */
+/* Decimal digits of v >= 0. */
+static inline long long Digits(PetscInt v)
+{
+  long long d = 1;
+
+  for (; v >= 10; v /= 10) d++;
+  return d;
+}
+
+/* Writes len bytes at off; 0 or 1 (failed). */
+static int WriteAt(MPI_File fh, long long off, const char b[], long long len)
+{
+  for (long long at = 0; at < len;) {
+    MPI_Status st;
+    int        chunk = (int)PetscMin(len - at, (long long)1 << 30), got = 0;
+
+    if (MPI_File_write_at(fh, (MPI_Offset)(off + at), b + at, chunk, MPI_CHAR, &st) != MPI_SUCCESS || MPI_Get_count(&st, MPI_CHAR, &got) != MPI_SUCCESS || got != chunk) return 1;
+    at += chunk;
+  }
+  return 0;
+}
+
+/* KNGraphWriteText_Private - the text edge list of g into path: every rank counts the bytes of its block's lines, a
+   prefix sum gives its offset, and it writes them with MPI-IO, KN_TEXT_CHUNK lines at a time; collective. */
 PetscErrorCode KNGraphWriteText_Private(KNGraph g, const char path[])
 {
-  MPI_File   fh;
-  char      *text = NULL;
-  size_t     len  = 0;
-  long long  n, off = 0;
-  int        bad = 0, err;
+  size_t    cap = 64 + 24 * (size_t)KN_TEXT_CHUNK + (g->rank ? 0 : 256 + (g->description ? strlen(g->description) : 0));
+  MPI_File  fh;
+  char     *b;
+  long long n, off = 0;
+  int       bad = 0, err;
 
   PetscFunctionBegin;
-  PetscCall(Format(g, &text, &len));
-  n = (long long)len;
+  PetscCall(PetscMalloc1(cap, &b));
+  n = (long long)Header(g, b, cap);
+  for (PetscInt e = 0; e < g->nlocal; e++) n += Digits(g->src[e]) + Digits(g->dst[e]) + 2;
   PetscCallMPI(MPI_Exscan(&n, &off, 1, MPI_LONG_LONG, MPI_SUM, g->comm));
   if (!g->rank) off = 0;
   err = MPI_File_open(g->comm, path, MPI_MODE_CREATE | MPI_MODE_WRONLY, MPI_INFO_NULL, &fh);
-  if (err != MPI_SUCCESS) PetscCall(PetscFree(text));
+  if (err != MPI_SUCCESS) PetscCall(PetscFree(b));
   PetscCheck(err == MPI_SUCCESS, g->comm, PETSC_ERR_FILE_OPEN, "Cannot create topology file %s (missing directory, or no permission?)", path);
   bad = MPI_File_set_size(fh, 0) != MPI_SUCCESS; /* collective: an old, longer file must not leave a tail */
-  for (long long at = 0; at < n && !bad;) {
-    MPI_Status st;
-    int        chunk = (int)PetscMin(n - at, (long long)1 << 30), got = 0;
-
-    bad = MPI_File_write_at(fh, (MPI_Offset)(off + at), text + at, chunk, MPI_CHAR, &st) != MPI_SUCCESS || MPI_Get_count(&st, MPI_CHAR, &got) != MPI_SUCCESS || got != chunk;
-    at += chunk;
+  n   = (long long)Header(g, b, cap);
+  for (PetscInt e0 = 0; !bad && (e0 < g->nlocal || n); e0 += KN_TEXT_CHUNK) {
+    for (PetscInt e = e0; e < PetscMin(e0 + KN_TEXT_CHUNK, g->nlocal); e++) n += snprintf(b + n, cap - (size_t)n, "%" PetscInt_FMT " %" PetscInt_FMT "\n", g->src[e], g->dst[e]);
+    bad = WriteAt(fh, off, b, n);
+    off += n, n = 0;
   }
-  PetscCall(PetscFree(text));
+  PetscCall(PetscFree(b));
   bad = MPI_File_close(&fh) != MPI_SUCCESS || bad;
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, g->comm));
   PetscCheck(!bad, g->comm, PETSC_ERR_FILE_WRITE, "Writing topology file %s failed (disk full?)", path);
