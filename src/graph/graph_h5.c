@@ -1,5 +1,6 @@
 /* HDF5 edge lists: integer datasets src and dst in a group, read and written collectively through MPI-IO (sys/knh5.h),
-   every rank its own block of the edges (KNGraphBlock()): no rank holds more than its block plus one int64 copy of it. */
+   every rank its own block of the edges (KNGraphBlock()): no rank holds more than its block (plus, while reading, one
+   int64 copy of it, so that ids beyond PetscInt are reported as they are). */
 #include "sys/knh5.h"
 #include "graphimpl.h"
 #include <errno.h>
@@ -190,26 +191,18 @@ static PetscErrorCode WriteAttr(MPI_Comm comm, hid_t gid, const char where[], co
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* src and dst as int64 [E], each rank its block as a hyperslab, then the attributes. */
+/* src and dst as int64 [E], each rank its block as a hyperslab straight from the PetscInt arrays (HDF5 converts through
+   its small conversion buffer: no int64 copy of the block), then the attributes. */
 static PetscErrorCode WriteGroup(KNGraph g, hid_t gid, const char where[])
 {
-  hsize_t     dims[1] = {(hsize_t)g->E}, start[1] = {(hsize_t)g->estart}, count[1] = {(hsize_t)g->nlocal};
-  PetscInt64 *v;
-  char        sum[17];
+  hsize_t dims[1] = {(hsize_t)g->E}, start[1] = {(hsize_t)g->estart}, count[1] = {(hsize_t)g->nlocal};
+  hid_t   mtype   = sizeof(PetscInt) == 8 ? H5T_NATIVE_INT64 : H5T_NATIVE_INT32;
+  char    sum[17];
 
   PetscFunctionBegin;
   PetscCall(KNGraphGetChecksum(g, sum));
-  PetscCall(PetscMalloc1(g->nlocal, &v));
-  for (int k = 0; k < 2; k++) {
-    const PetscInt *ids = k ? g->dst : g->src;
-    PetscErrorCode  ierr;
-
-    for (PetscInt e = 0; e < g->nlocal; e++) v[e] = ids[e];
-    ierr = KNH5WriteSlab_Private(g->comm, gid, where, k ? "dst" : "src", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, dims, start, count, v);
-    if (ierr) PetscCall(PetscFree(v));
-    PetscCall(ierr);
-  }
-  PetscCall(PetscFree(v));
+  PetscCall(KNH5WriteSlab_Private(g->comm, gid, where, "src", H5T_STD_I64LE, mtype, 1, dims, start, count, g->src));
+  PetscCall(KNH5WriteSlab_Private(g->comm, gid, where, "dst", H5T_STD_I64LE, mtype, 1, dims, start, count, g->dst));
   PetscCall(WriteAttr(g->comm, gid, where, "num_state_nodes", NULL, g->N));
   PetscCall(WriteAttr(g->comm, gid, where, "num_edges", NULL, g->E));
   PetscCall(WriteAttr(g->comm, gid, where, "edges_fnv1a64", sum, 0));
