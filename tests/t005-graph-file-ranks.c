@@ -203,6 +203,14 @@ int main(int argc, char **argv)
   PetscCall(KNGraphCreateFullyConnected(PETSC_COMM_WORLD, 3, PETSC_TRUE, 1, 1, &fc));
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/random_np%d.h5", dir, size));
   PetscCall(RoundTrip(&t, rnd, path, "random, 10007 edges"));
+  {
+    KNGraph big; /* more than 2^20 ids per rank on 1 and 2 ranks: graph_h5.c reads in chunks of 2^20 */
+
+    PetscCall(KNGraphCreateRandom(PETSC_COMM_WORLD, 5000, 2 * (1 << 20) + 7, 6, &big));
+    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/big_np%d.h5", dir, size));
+    PetscCall(RoundTrip(&t, big, path, "random, 2^21 + 7 edges (chunked reads, uneven chunk counts)"));
+    PetscCall(KNGraphDestroy(&big));
+  }
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/random_np%d.txt", dir, size));
   PetscCall(RoundTrip(&t, rnd, path, "random, 10007 edges, text"));
   /* two layers in one file: "/" creates it, the other groups are added, one nested */

@@ -1,6 +1,6 @@
 /* HDF5 edge lists: integer datasets src and dst in a group, read and written collectively through MPI-IO (sys/knh5.h),
-   every rank its own block of the edges (KNGraphBlock()): no rank holds more than its block (plus, while reading, one
-   int64 copy of it, so that ids beyond PetscInt are reported as they are). */
+   every rank its own block of the edges (KNGraphBlock()): no rank holds more than its block (plus, while reading, an
+   int64 buffer of 2^20 ids, so that ids beyond PetscInt are reported as they are). */
 #include "sys/knh5.h"
 #include "graphimpl.h"
 #include <errno.h>
@@ -95,11 +95,14 @@ static PetscErrorCode AgreeBadEdge(MPI_Comm comm, const char where[], const char
   SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "%s: edge %" PetscInt64_FMT " connects ground to ground", where, out.e);
 }
 
-/* Reads and checks this rank's block of src and dst (one int64 buffer of the block, reused) into new PetscInt arrays. */
+#define KN_H5_ID_CHUNK (1 << 20) /* ids read per collective transfer: the int64 buffer stays 8 MiB */
+
+/* Reads and checks this rank's block of src and dst into new PetscInt arrays, KN_H5_ID_CHUNK ids at a time (every rank
+   makes the same number of collective reads, empty ones at the end of a shorter block). */
 static PetscErrorCode ReadEdges(MPI_Comm comm, hid_t gid, const char where[], const int nd[2], PetscInt E, PetscInt64 nodes, PetscInt *maxid, PetscInt **src, PetscInt **dst)
 {
   PetscMPIInt rank, size;
-  PetscInt    e0, n;
+  PetscInt    e0, n, nchunks;
   PetscInt64 *v, lim = nodes >= 0 ? nodes : (PetscInt64)PETSC_MAX_INT - 1, bad[2] = {INT64_MAX, 0}, mx = 0;
   PetscInt   *ids[2];
 
@@ -107,15 +110,21 @@ static PetscErrorCode ReadEdges(MPI_Comm comm, hid_t gid, const char where[], co
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCallMPI(MPI_Comm_size(comm, &size));
   KNGraphBlock(E, rank, size, &e0, &n);
-  PetscCall(KNMallocChecked_Private(KNMulSize_Private((size_t)n, sizeof(PetscInt64)), "a block of an HDF5 edge list", &v));
+  nchunks = (n + KN_H5_ID_CHUNK - 1) / KN_H5_ID_CHUNK;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &nchunks, 1, MPIU_INT, MPI_MAX, comm));
+  PetscCall(PetscMalloc1(PetscMin(n, KN_H5_ID_CHUNK), &v));
   PetscCall(PetscMalloc2(n, &ids[0], n, &ids[1]));
   for (int k = 0; k < 2; k++) {
     const char *name = k ? "dst" : "src";
 
-    PetscCall(ReadBlock(comm, gid, where, name, nd[k], e0, n, v));
-    for (PetscInt e = 0; e < n; e++) CheckId((PetscInt64)e0 + e, v[e], lim, bad);
-    PetscCall(AgreeBadEdge(comm, where, name, lim, (PetscBool)(nodes >= 0), bad, 0));
-    for (PetscInt e = 0; e < n; e++) ids[k][e] = (PetscInt)v[e], mx = PetscMax(mx, v[e]);
+    for (PetscInt c = 0; c < nchunks; c++) {
+      PetscInt c0 = PetscMin(c * KN_H5_ID_CHUNK, n), cn = PetscMin(KN_H5_ID_CHUNK, n - c0);
+
+      PetscCall(ReadBlock(comm, gid, where, name, nd[k], e0 + c0, cn, v));
+      for (PetscInt e = 0; e < cn; e++) CheckId((PetscInt64)e0 + c0 + e, v[e], lim, bad);
+      PetscCall(AgreeBadEdge(comm, where, name, lim, (PetscBool)(nodes >= 0), bad, 0));
+      for (PetscInt e = 0; e < cn; e++) ids[k][c0 + e] = (PetscInt)v[e], mx = PetscMax(mx, v[e]);
+    }
   }
   PetscCall(PetscFree(v));
   for (PetscInt e = 0; e < n; e++)
