@@ -57,6 +57,9 @@ PETSC_EXTERN PetscErrorCode KNCircuitSetCapacitance(KNCircuit, PetscReal);
 PETSC_EXTERN PetscErrorCode KNCircuitSetNodeCapacitances(KNCircuit, const PetscReal[]);
 PETSC_EXTERN PetscErrorCode KNCircuitGetCapacitance(KNCircuit, PetscReal *, PetscBool *);
 PETSC_EXTERN PetscErrorCode KNCircuitSetEdgeGains(KNCircuit, const PetscReal[]);
+/* Fills gain[i] for the n graph edge ids gid[] (the edges one rank evaluates): KNCircuitSetEdgeGainsFunction(). */
+typedef PetscErrorCode (*KNCircuitEdgeGainFn)(void *, PetscInt, const PetscInt[], PetscReal[]);
+PETSC_EXTERN PetscErrorCode KNCircuitSetEdgeGainsFunction(KNCircuit, KNCircuitEdgeGainFn, void *);
 PETSC_EXTERN PetscErrorCode KNCircuitSetHardwareScale(KNCircuit, PetscReal);
 PETSC_EXTERN PetscErrorCode KNCircuitSetFlow(KNCircuit, PetscBool);
 PETSC_EXTERN PetscErrorCode KNCircuitGetFlow(KNCircuit, PetscBool *);

@@ -45,6 +45,7 @@ PETSC_EXTERN PetscErrorCode KNDatasetCreateSynthetic(MPI_Comm, const char[], Pet
 /* File readers (src/data/reader_*.c). Rank 0 reads, every rank gets the data; errors name the file and what is wrong. */
 PETSC_EXTERN PetscErrorCode KNDatasetLoadCSV(MPI_Comm, const char[], PetscInt, KNDataset *);                    /* last ntarget columns are targets; header optional; .gz read too */
 PETSC_EXTERN PetscErrorCode KNDatasetLoadHDF5(MPI_Comm, const char[], const char[], const char[], KNDataset *); /* file, features dataset, targets dataset (NULL: none) */
+PETSC_EXTERN PetscErrorCode KNDatasetLoadHDF5Rows(MPI_Comm, const char[], const char[], const char[], PetscInt, PetscInt, KNDataset *); /* ..., first row, rows (PETSC_DETERMINE: to the end) */
 PETSC_EXTERN PetscErrorCode KNDatasetLoadIDX(MPI_Comm, const char[], const char[], KNDataset *);               /* MNIST-format images (+ labels or NULL), plain or .gz; pixels scaled to [0,1] */
 PETSC_EXTERN PetscErrorCode KNDatasetLoadCIFAR(MPI_Comm, PetscInt, const char *const[], KNDataset *);          /* CIFAR-10 binary batch files; pixels to [0,1], channel-major */
 PETSC_EXTERN PetscErrorCode KNDatasetLoadSklearn(MPI_Comm, const char[], KNDataset *);                         /* "diabetes" or "digits" from Debian's python3-sklearn CSVs */

@@ -9,7 +9,7 @@
 
   Non-idealities (each off at 0, the default; an off one leaves the net untouched, so results stay bitwise ideal):
 + device mismatch    - every device current times a log-normal gain exp(s_d z), z ~ N(0, 1) per (layer, edge)
-                       (KNCircuitSetEdgeGains())
+                       (each rank draws only the edges it evaluates: KNCircuitSetEdgeGainsFunction())
 . capacitor mismatch - every node capacitance times exp(s_c z) per (layer, node) (KNCircuitSetNodeCapacitances())
 . boundary noise     - N(0, s_n^2) added to the voltages entering every layer after the first (KNNetSetBoundaryNoise())
 . input DAC          - inputs quantised to 2^b evenly spaced levels spanning [lo, hi] (default [0, 1]), clipped
@@ -42,6 +42,7 @@ PETSC_EXTERN PetscErrorCode KNRobustnessView(KNRobustness, PetscViewer);
 PETSC_EXTERN PetscErrorCode KNRobustnessApply(KNRobustness, KNNet, PetscInt64);
 PETSC_EXTERN PetscErrorCode KNRobustnessRestore(KNRobustness, KNNet);
 PETSC_EXTERN PetscErrorCode KNRobustnessGetEdgeGains(KNRobustness, PetscInt64, PetscInt, PetscInt, PetscReal[]);
+PETSC_EXTERN PetscErrorCode KNRobustnessGetEdgeGainsAt(KNRobustness, PetscInt64, PetscInt, PetscInt, const PetscInt[], PetscReal[]);
 
 /* DAC/ADC: q(x) = lo + d round((clip(x) - lo)/d), d = (hi - lo)/(2^bits - 1); bits = 0 leaves x unchanged. */
 PETSC_EXTERN PetscErrorCode KNQuantize(PetscInt, PetscReal, PetscReal, PetscInt, PetscReal[]);

@@ -61,7 +61,8 @@ PetscErrorCode KNCircuitSetNodeCapacitances(KNCircuit c, const PetscReal C[])
   Logically Collective
 
   Notes:
-  gain has all E entries on every rank (O(E) per rank while it is passed; the circuit keeps only its local edges').
+  gain has all E entries on every rank (O(E) per rank while it is passed; the circuit keeps only its local edges'):
+  KNCircuitSetEdgeGainsFunction() computes only those.
   Gains scale the current law as a whole, i = gain * g(v_s, v_d; theta), in the RHS, the Jacobians and the flow
   trace; gradients remain exact. The fused device kernels are bypassed while gains are set.
 
@@ -81,6 +82,30 @@ PetscErrorCode KNCircuitSetEdgeGains(KNCircuit c, const PetscReal gain[])
     PetscCheck(!PetscIsInfOrNanReal(g), PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "Edge gain %" PetscInt_FMT " is not finite", c->le.gid[e]);
     c->le.gain[e] = g;
   }
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/*@C
+  KNCircuitSetEdgeGainsFunction - KNCircuitSetEdgeGains() with the gains computed where they are used: fn(ctx, n, gid,
+  gain) fills gain[i] for the graph edge ids gid[0..n-1] this rank evaluates, so no rank holds all E gains; after set-up
+
+  Logically Collective
+
+  Notes:
+  fn must give an edge the same gain on every rank (e.g. a counter-based draw keyed by the graph edge id, as
+  KNRobustnessApply() does), since a cut edge is evaluated by both ranks that own its endpoints.
+
+  Level: intermediate
+
+.seealso: KNCircuitSetEdgeGains()
+@*/
+PetscErrorCode KNCircuitSetEdgeGainsFunction(KNCircuit c, KNCircuitEdgeGainFn fn, void *ctx)
+{
+  PetscFunctionBegin;
+  PetscCheck(c->setupcalled, c->comm, PETSC_ERR_ARG_WRONGSTATE, "Call KNCircuitSetUp() before KNCircuitSetEdgeGainsFunction()");
+  if (!c->le.gain) PetscCall(PetscMalloc1(c->le.n, &c->le.gain));
+  PetscCall(fn(ctx, c->le.n, c->le.gid, c->le.gain));
+  for (PetscInt e = 0; e < c->le.n; e++) PetscCheck(!PetscIsInfOrNanReal(c->le.gain[e]), PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "Edge gain %" PetscInt_FMT " is not finite", c->le.gid[e]);
   PetscFunctionReturn(KN_SUCCESS);
 }
 

@@ -95,16 +95,6 @@ PetscErrorCode KNGraphAllocEdges_Private(MPI_Comm comm, PetscInt64 E, const char
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-PetscErrorCode KNGraphAllocAllEdges_Private(PetscInt64 E, const char what[], PetscInt **src, PetscInt **dst)
-{
-  KNEdgeBlock b;
-
-  PetscFunctionBegin;
-  PetscCall(KNGraphAllocEdges_Private(PETSC_COMM_SELF, E, what, &b));
-  *src = b.src, *dst = b.dst;
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
 /* The first invalid edge of the whole list (global index, or -1), agreed on every rank so that all raise the error. */
 static PetscErrorCode FindBadEdge(KNGraph g, PetscInt N, PetscInt E, const PetscInt src[], const PetscInt dst[], PetscInt bad[3])
 {

@@ -1,82 +1,46 @@
-/* HDF5 edge lists: integer datasets src and dst in a group; read and written by one rank (graph_io.c broadcasts). */
-#include "sys/knh5size.h"
+/* HDF5 edge lists: integer datasets src and dst in a group, read and written collectively through MPI-IO (sys/knh5.h),
+   every rank its own block of the edges (KNGraphBlock()): no rank holds more than its block (plus, while reading, an
+   int64 buffer of 2^20 ids, so that ids beyond PetscInt are reported as they are). */
+#include "sys/knh5.h"
 #include "graphimpl.h"
-#include <hdf5.h>
+#include <errno.h>
 #include <unistd.h>
 
-/* KNH5Check(ret, code, fmt, ...) - a negative hid_t/herr_t becomes a PETSc error (HDF5's own stack printing is
-   switched off around every HDF5 call sequence here). */
-#define KNH5Check(ret, code, ...) PetscCheck((ret) >= 0, PETSC_COMM_SELF, code, __VA_ARGS__)
+/* Metadata reads are identical on every rank (each rank reads the same header bytes), so the errors below are raised on
+   comm by every rank alike; data-dependent checks are agreed over comm first. */
+#define KNH5Check(ret, comm, code, ...) PetscCheck((ret) >= 0, comm, code, __VA_ARGS__)
 
-typedef struct {
-  H5E_auto2_t func;
-  void       *data;
-} KNH5Quiet;
-
-static void KNH5QuietBegin(KNH5Quiet *q)
+/* Shape and type of the edge-list dataset name: integers, shape (n) or (n, 1), backed by the file's bytes. */
+static PetscErrorCode DescribeIds(MPI_Comm comm, hid_t gid, const char where[], const char name[], int *ndims, hsize_t *n)
 {
-  (void)H5Eget_auto2(H5E_DEFAULT, &q->func, &q->data);
-  (void)H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-}
-
-static void KNH5QuietEnd(KNH5Quiet *q)
-{
-  (void)H5Eset_auto2(H5E_DEFAULT, q->func, q->data);
-}
-
-/* Reads an open integer dataset with shape (n) or (n, 1) into a new int64 array. */
-static PetscErrorCode KNH5ReadIntDataset(hid_t did, const char where[], const char name[], hsize_t *n, PetscInt64 **v)
-{
-  hid_t       sid, tid;
-  H5T_class_t cls;
-  int         ndims;
-  hsize_t     dims[2] = {0, 0};
-  herr_t      st;
+  KNH5Handles    h = {0};
+  hid_t          did, sid, tid;
+  hsize_t        dims[2] = {0, 0};
+  H5T_class_t    cls;
+  double         declared = 0, stored = 0;
+  int            bad;
 
   PetscFunctionBegin;
-  tid = H5Dget_type(did);
-  KNH5Check(tid, PETSC_ERR_FILE_UNEXPECTED, "%s: cannot read the type of dataset %s", where, name);
-  cls = H5Tget_class(tid);
-  (void)H5Tclose(tid);
-  PetscCheck(cls == H5T_INTEGER, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s must hold integers (node ids)", where, name);
-  sid = H5Dget_space(did);
-  KNH5Check(sid, PETSC_ERR_FILE_UNEXPECTED, "%s: cannot read the shape of dataset %s", where, name);
-  ndims = H5Sget_simple_extent_ndims(sid);
-  if (ndims >= 1 && ndims <= 2) (void)H5Sget_simple_extent_dims(sid, dims, NULL);
-  (void)H5Sclose(sid);
-  PetscCheck(ndims == 1 || (ndims == 2 && dims[1] == 1), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s must be 1-D (it has %d dimensions)", where, name, ndims);
-  PetscCall(KNGraphCheckIntRange_Private(PETSC_COMM_SELF, (PetscInt64)dims[0], "HDF5 edge list: number of edges"));
-  {
-    double declared, stored;
-
-    PetscCheck(!KNH5CheckStorage_Private(did, (size_t)dims[0], &declared, &stored), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s declares %llu node ids (%.0f bytes) but the file holds only %.0f bytes of them (truncated or tampered file)", where, name, (unsigned long long)dims[0], declared, stored);
-  }
+  PetscCheck(H5Lexists(gid, name, H5P_DEFAULT) > 0, comm, PETSC_ERR_FILE_UNEXPECTED, "%s has no dataset \"%s\" (an HDF5 edge list needs integer datasets src and dst)", where, name);
+  did = KNH5Keep(&h, H5Dopen2(gid, name, H5P_DEFAULT), H5Dclose);
+  tid = did < 0 ? -1 : KNH5Keep(&h, H5Dget_type(did), H5Tclose);
+  sid = did < 0 ? -1 : KNH5Keep(&h, H5Dget_space(did), H5Sclose);
+  cls = tid < 0 ? H5T_NO_CLASS : H5Tget_class(tid);
+  *ndims = sid < 0 ? -1 : H5Sget_simple_extent_ndims(sid);
+  if (*ndims >= 1 && *ndims <= 2) (void)H5Sget_simple_extent_dims(sid, dims, NULL);
+  bad = did >= 0 && cls == H5T_INTEGER && (*ndims == 1 || (*ndims == 2 && dims[1] == 1)) ? KNH5CheckStorage_Private(did, (size_t)dims[0], &declared, &stored) : 0;
+  KNH5CloseAll(&h);
+  KNH5Check(did, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: cannot open dataset %s", where, name);
+  PetscCheck(cls == H5T_INTEGER, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s must hold integers (node ids)", where, name);
+  PetscCheck(*ndims == 1 || (*ndims == 2 && dims[1] == 1), comm, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s must be 1-D (it has %d dimensions)", where, name, *ndims);
+  PetscCall(KNGraphCheckIntRange_Private(comm, (PetscInt64)dims[0], "HDF5 edge list: number of edges"));
+  PetscCheck(!bad, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset %s declares %llu node ids (%.0f bytes) but the file holds only %.0f bytes of them (truncated or tampered file)", where, name, (unsigned long long)dims[0], declared, stored);
   *n = dims[0];
-  PetscCall(KNMallocChecked_Private(KNMulSize_Private((size_t)dims[0], sizeof(PetscInt64)), "an HDF5 edge list", v));
-  st = dims[0] ? H5Dread(did, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, *v) : 0;
-  if (st < 0) PetscCall(PetscFree(*v));
-  KNH5Check(st, PETSC_ERR_FILE_READ, "%s: reading dataset %s failed (corrupt file?)", where, name);
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
-static PetscErrorCode KNH5ReadIntByName(hid_t gid, const char where[], const char name[], hsize_t *n, PetscInt64 **v)
-{
-  htri_t         has = H5Lexists(gid, name, H5P_DEFAULT);
-  hid_t          did;
-  PetscErrorCode ierr;
-
-  PetscFunctionBegin;
-  PetscCheck(has > 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s has no dataset \"%s\" (an HDF5 edge list needs integer datasets src and dst)", where, name);
-  did = H5Dopen2(gid, name, H5P_DEFAULT);
-  KNH5Check(did, PETSC_ERR_FILE_UNEXPECTED, "%s: cannot open dataset %s", where, name);
-  ierr = KNH5ReadIntDataset(did, where, name, n, v);
-  (void)H5Dclose(did);
-  PetscCall(ierr);
   PetscFunctionReturn(KN_SUCCESS);
 }
 
 /* Optional scalar integer attribute; *found is PETSC_FALSE if absent. */
-static PetscErrorCode KNH5ReadIntAttr(hid_t gid, const char where[], const char name[], PetscInt64 *v, PetscBool *found)
+static PetscErrorCode ReadIntAttr(MPI_Comm comm, hid_t gid, const char where[], const char name[], PetscInt64 *v, PetscBool *found)
 {
   hid_t  aid;
   herr_t st;
@@ -85,124 +49,140 @@ static PetscErrorCode KNH5ReadIntAttr(hid_t gid, const char where[], const char 
   *found = H5Aexists(gid, name) > 0 ? PETSC_TRUE : PETSC_FALSE;
   if (!*found) PetscFunctionReturn(KN_SUCCESS);
   aid = H5Aopen(gid, name, H5P_DEFAULT);
-  KNH5Check(aid, PETSC_ERR_FILE_UNEXPECTED, "%s: cannot open attribute %s", where, name);
+  KNH5Check(aid, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: cannot open attribute %s", where, name);
   st = H5Aread(aid, H5T_NATIVE_INT64, v);
   (void)H5Aclose(aid);
-  KNH5Check(st, PETSC_ERR_FILE_UNEXPECTED, "%s: attribute %s must be an integer scalar", where, name);
+  KNH5Check(st, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: attribute %s must be an integer scalar", where, name);
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* Checks the ids (0..nodes, or 0..PETSC_MAX_INT-1 if nodes < 0; no ground-to-ground edge); returns the largest. */
-static PetscErrorCode KNH5CheckIds(const char where[], hsize_t n, const PetscInt64 s64[], const PetscInt64 d64[], PetscInt64 nodes, PetscInt64 *maxid)
+/* This rank's block [e0, e0 + n) of dataset name into v (int64); a failure on any rank fails every rank. */
+static PetscErrorCode ReadBlock(MPI_Comm comm, hid_t gid, const char where[], const char name[], int ndims, PetscInt e0, PetscInt n, PetscInt64 v[])
 {
-  PetscInt64 lim = nodes >= 0 ? nodes : (PetscInt64)PETSC_MAX_INT - 1;
-
-  PetscFunctionBegin;
-  *maxid = 0;
-  for (hsize_t e = 0; e < n; e++) {
-    PetscCheck(s64[e] >= 0 && s64[e] <= lim && d64[e] >= 0 && d64[e] <= lim, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: edge %llu (%" PetscInt64_FMT ", %" PetscInt64_FMT ") has a node id outside 0..%" PetscInt64_FMT "%s", where,
-               (unsigned long long)e, s64[e], d64[e], lim, nodes >= 0 ? " (attribute num_state_nodes)" : "");
-    PetscCheck(s64[e] || d64[e], PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: edge %llu connects ground to ground", where, (unsigned long long)e);
-    *maxid = PetscMax(*maxid, PetscMax(s64[e], d64[e]));
-  }
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
-/* Reads dst (src is already read), checks both and converts them to new PetscInt arrays. */
-static PetscErrorCode KNH5ReadEdges(hid_t gid, const char where[], hsize_t ns, const PetscInt64 s64[], PetscInt64 nodes, PetscInt *N, PetscInt **src, PetscInt **dst)
-{
-  hsize_t        nd;
-  PetscInt64    *d64, maxid = 0;
+  hsize_t        start[2] = {(hsize_t)e0, 0}, count[2] = {(hsize_t)n, 1};
   PetscErrorCode ierr;
+  int            bad;
 
   PetscFunctionBegin;
-  PetscCall(KNH5ReadIntByName(gid, where, "dst", &nd, &d64));
-  ierr = nd == ns ? KN_SUCCESS : PETSC_ERR_FILE_UNEXPECTED;
-  if (!ierr) ierr = KNH5CheckIds(where, ns, s64, d64, nodes, &maxid);
-  if (!ierr) ierr = KNGraphAllocAllEdges_Private((PetscInt64)ns, where, src, dst);
-  if (!ierr) {
-    for (hsize_t e = 0; e < ns; e++) {
-      (*src)[e] = (PetscInt)s64[e];
-      (*dst)[e] = (PetscInt)d64[e];
+  ierr = KNH5ReadSlab_Private(comm, gid, where, name, H5T_NATIVE_INT64, ndims, start, count, v);
+  bad  = ierr ? 1 : 0;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, comm));
+  PetscCall(ierr);
+  PetscCheck(!bad, comm, PETSC_ERR_FILE_READ, "%s: reading dataset %s failed on another rank (corrupt file?)", where, name);
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* Range of one id (0..lim): the first bad edge of the block, as a global index, is kept in bad[0] (INT64_MAX: none). */
+static inline void CheckId(PetscInt64 e, PetscInt64 v, PetscInt64 lim, PetscInt64 bad[2])
+{
+  if ((v < 0 || v > lim) && e < bad[0]) bad[0] = e, bad[1] = v;
+}
+
+/* The first bad edge over all ranks (kind 0: id out of range, 1: ground to ground) as the same error everywhere. */
+static PetscErrorCode AgreeBadEdge(MPI_Comm comm, const char where[], const char name[], PetscInt64 lim, PetscBool nodes, PetscInt64 bad[2], int kind)
+{
+  struct {
+    PetscInt64 e, v;
+  } in = {bad[0], bad[1]}, out;
+
+  PetscFunctionBegin;
+  /* the lowest edge index wins; the value travels with it (both int64: MPI_MINLOC needs a pair type, so two steps) */
+  PetscCallMPI(MPI_Allreduce(&in.e, &out.e, 1, MPIU_INT64, MPI_MIN, comm));
+  if (out.e == INT64_MAX) PetscFunctionReturn(KN_SUCCESS);
+  in.v = in.e == out.e ? in.v : INT64_MIN;
+  PetscCallMPI(MPI_Allreduce(&in.v, &out.v, 1, MPIU_INT64, MPI_MAX, comm));
+  PetscCheck(kind != 0, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: edge %" PetscInt64_FMT " has %s node id %" PetscInt64_FMT " outside 0..%" PetscInt64_FMT "%s", where, out.e, name, out.v, lim, nodes ? " (attribute num_state_nodes)" : "");
+  SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "%s: edge %" PetscInt64_FMT " connects ground to ground", where, out.e);
+}
+
+#define KN_H5_ID_CHUNK (1 << 20) /* ids read per collective transfer: the int64 buffer stays 8 MiB */
+
+/* Reads and checks this rank's block of src and dst into new PetscInt arrays, KN_H5_ID_CHUNK ids at a time (every rank
+   makes the same number of collective reads, empty ones at the end of a shorter block). */
+static PetscErrorCode ReadEdges(MPI_Comm comm, hid_t gid, const char where[], const int nd[2], PetscInt E, PetscInt64 nodes, PetscInt *maxid, PetscInt **src, PetscInt **dst)
+{
+  PetscMPIInt rank, size;
+  PetscInt    e0, n, nchunks;
+  PetscInt64 *v, lim = nodes >= 0 ? nodes : (PetscInt64)PETSC_MAX_INT - 1, bad[2] = {INT64_MAX, 0}, mx = 0;
+  PetscInt   *ids[2];
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  KNGraphBlock(E, rank, size, &e0, &n);
+  nchunks = (n + KN_H5_ID_CHUNK - 1) / KN_H5_ID_CHUNK;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &nchunks, 1, MPIU_INT, MPI_MAX, comm));
+  PetscCall(PetscMalloc1(PetscMin(n, KN_H5_ID_CHUNK), &v));
+  PetscCall(PetscMalloc2(n, &ids[0], n, &ids[1]));
+  for (int k = 0; k < 2; k++) {
+    const char *name = k ? "dst" : "src";
+
+    for (PetscInt c = 0; c < nchunks; c++) {
+      PetscInt c0 = PetscMin(c * KN_H5_ID_CHUNK, n), cn = PetscMin(KN_H5_ID_CHUNK, n - c0);
+
+      PetscCall(ReadBlock(comm, gid, where, name, nd[k], e0 + c0, cn, v));
+      for (PetscInt e = 0; e < cn; e++) CheckId((PetscInt64)e0 + c0 + e, v[e], lim, bad);
+      PetscCall(AgreeBadEdge(comm, where, name, lim, (PetscBool)(nodes >= 0), bad, 0));
+      for (PetscInt e = 0; e < cn; e++) ids[k][c0 + e] = (PetscInt)v[e], mx = PetscMax(mx, v[e]);
     }
   }
-  PetscCall(PetscFree(d64));
-  PetscCheck(nd == ns, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: datasets src and dst differ in length (%llu and %llu)", where, (unsigned long long)ns, (unsigned long long)nd);
-  PetscCall(ierr);
-  *N = (PetscInt)(nodes >= 0 ? nodes : maxid);
+  PetscCall(PetscFree(v));
+  for (PetscInt e = 0; e < n; e++)
+    if (!ids[0][e] && !ids[1][e] && e0 + e < bad[0]) bad[0] = e0 + e;
+  PetscCall(AgreeBadEdge(comm, where, "", lim, PETSC_FALSE, bad, 1));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &mx, 1, MPIU_INT64, MPI_MAX, comm));
+  *maxid = (PetscInt)mx;
+  *src = ids[0], *dst = ids[1];
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-static PetscErrorCode KNH5ReadGroup(hid_t gid, const char where[], PetscInt *N, PetscInt *E, PetscInt **src, PetscInt **dst)
+static PetscErrorCode ReadGroup(MPI_Comm comm, hid_t gid, const char where[], PetscInt *N, PetscInt *E, PetscInt **src, PetscInt **dst)
 {
-  hsize_t        ns;
-  PetscInt64    *s64, nodes = -1;
-  PetscBool      found;
-  PetscErrorCode ierr;
+  hsize_t    ns, nd;
+  int        dims[2];
+  PetscInt64 nodes = -1;
+  PetscInt   maxid = 0;
+  PetscBool  found;
 
   PetscFunctionBegin;
-  PetscCall(KNH5ReadIntAttr(gid, where, "num_state_nodes", &nodes, &found));
-  PetscCheck(!found || (nodes >= 0 && nodes < PETSC_MAX_INT), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: attribute num_state_nodes = %" PetscInt64_FMT " is out of range", where, nodes);
+  PetscCall(ReadIntAttr(comm, gid, where, "num_state_nodes", &nodes, &found));
+  PetscCheck(!found || (nodes >= 0 && nodes < PETSC_MAX_INT), comm, PETSC_ERR_FILE_UNEXPECTED, "%s: attribute num_state_nodes = %" PetscInt64_FMT " is out of range", where, nodes);
   if (!found) nodes = -1;
-  PetscCall(KNH5ReadIntByName(gid, where, "src", &ns, &s64));
-  ierr = KNH5ReadEdges(gid, where, ns, s64, nodes, N, src, dst);
-  PetscCall(PetscFree(s64));
-  PetscCall(ierr);
+  PetscCall(DescribeIds(comm, gid, where, "src", &dims[0], &ns));
+  PetscCall(DescribeIds(comm, gid, where, "dst", &dims[1], &nd));
+  PetscCheck(nd == ns, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: datasets src and dst differ in length (%llu and %llu)", where, (unsigned long long)ns, (unsigned long long)nd);
+  PetscCall(ReadEdges(comm, gid, where, dims, (PetscInt)ns, nodes, &maxid, src, dst));
+  *N = (PetscInt)(nodes >= 0 ? nodes : maxid);
   *E = (PetscInt)ns;
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-PetscErrorCode KNGraphReadHDF5_Private(const char file[], const char group[], PetscInt *N, PetscInt *E, PetscInt **src, PetscInt **dst)
+/* KNGraphReadHDF5_Private - this rank's block (KNGraphBlock()) of the edge list in group of file, and N and E; collective. */
+PetscErrorCode KNGraphReadHDF5_Private(MPI_Comm comm, const char file[], const char group[], PetscInt *N, PetscInt *E, PetscInt **src, PetscInt **dst)
 {
   char           where[2 * PETSC_MAX_PATH_LEN];
-  PetscBool      exists;
   KNH5Quiet      q;
   hid_t          fid, gid;
   PetscErrorCode ierr;
 
   PetscFunctionBegin;
   PetscCall(PetscSNPrintf(where, sizeof(where), "HDF5 file %s, group %s", file, group));
-  PetscCall(PetscTestFile(file, 'r', &exists));
-  PetscCheck(exists, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "Cannot open topology file %s: it does not exist or is not readable", file);
   KNH5QuietBegin(&q);
-  fid = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (fid < 0) KNH5QuietEnd(&q);
-  KNH5Check(fid, PETSC_ERR_FILE_UNEXPECTED, "Cannot open %s as HDF5: not an HDF5 file, or corrupt or truncated", file);
+  ierr = KNH5OpenFile_Private(comm, file, "topology file", &fid);
+  if (ierr) KNH5QuietEnd(&q);
+  PetscCall(ierr);
   gid = H5Lexists(fid, group, H5P_DEFAULT) > 0 || !strcmp(group, "/") ? H5Gopen2(fid, group, H5P_DEFAULT) : -1;
-  if (gid < 0) {
-    (void)H5Fclose(fid);
-    KNH5QuietEnd(&q);
-  }
-  KNH5Check(gid, PETSC_ERR_FILE_UNEXPECTED, "%s: no such group", where);
-  ierr = KNH5ReadGroup(gid, where, N, E, src, dst);
-  (void)H5Gclose(gid);
+  ierr = gid < 0 ? PETSC_ERR_FILE_UNEXPECTED : ReadGroup(comm, gid, where, N, E, src, dst);
+  if (gid >= 0) (void)H5Gclose(gid);
   (void)H5Fclose(fid);
   KNH5QuietEnd(&q);
+  KNH5Check(gid, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: no such group", where);
   PetscCall(ierr);
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-static PetscErrorCode KNH5WriteIds(hid_t gid, const char where[], const char name[], PetscInt n, const PetscInt ids[])
-{
-  hsize_t     dims[1] = {(hsize_t)n};
-  hid_t       sid, did;
-  herr_t      st = 0;
-  PetscInt64 *v;
-
-  PetscFunctionBegin;
-  PetscCall(PetscMalloc1(n, &v));
-  for (PetscInt e = 0; e < n; e++) v[e] = ids[e];
-  sid = H5Screate_simple(1, dims, NULL);
-  did = sid < 0 ? -1 : H5Dcreate2(gid, name, H5T_STD_I64LE, sid, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-  if (did >= 0 && n) st = H5Dwrite(did, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
-  if (did >= 0) (void)H5Dclose(did);
-  if (sid >= 0) (void)H5Sclose(sid);
-  PetscCall(PetscFree(v));
-  KNH5Check(did < 0 || st < 0 ? -1 : 0, PETSC_ERR_FILE_WRITE, "%s: writing dataset %s failed", where, name);
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
-static PetscErrorCode KNH5WriteAttr(hid_t gid, const char where[], const char name[], const char *str, PetscInt64 ival)
+/* A scalar attribute, string (variable-length) or int64; every rank writes the same value (collective). */
+static PetscErrorCode WriteAttr(MPI_Comm comm, hid_t gid, const char where[], const char name[], const char *str, PetscInt64 ival)
 {
   hid_t  sid, tid, aid;
   herr_t st = -1;
@@ -216,34 +196,41 @@ static PetscErrorCode KNH5WriteAttr(hid_t gid, const char where[], const char na
   if (aid >= 0) (void)H5Aclose(aid);
   if (tid >= 0) (void)H5Tclose(tid);
   if (sid >= 0) (void)H5Sclose(sid);
-  KNH5Check(st, PETSC_ERR_FILE_WRITE, "%s: writing attribute %s failed", where, name);
+  KNH5Check(st, comm, PETSC_ERR_FILE_WRITE, "%s: writing attribute %s failed", where, name);
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-static PetscErrorCode KNH5WriteGroup(KNGraph g, const PetscInt src[], const PetscInt dst[], hid_t gid, const char where[])
+/* src and dst as int64 [E], each rank its block as a hyperslab straight from the PetscInt arrays (HDF5 converts through
+   its small conversion buffer: no int64 copy of the block), then the attributes. */
+static PetscErrorCode WriteGroup(KNGraph g, hid_t gid, const char where[])
 {
-  char sum[17];
+  hsize_t dims[1] = {(hsize_t)g->E}, start[1] = {(hsize_t)g->estart}, count[1] = {(hsize_t)g->nlocal};
+  hid_t   mtype   = sizeof(PetscInt) == 8 ? H5T_NATIVE_INT64 : H5T_NATIVE_INT32;
+  char    sum[17];
 
   PetscFunctionBegin;
   PetscCall(KNGraphGetChecksum(g, sum));
-  PetscCall(KNH5WriteIds(gid, where, "src", g->E, src));
-  PetscCall(KNH5WriteIds(gid, where, "dst", g->E, dst));
-  PetscCall(KNH5WriteAttr(gid, where, "num_state_nodes", NULL, g->N));
-  PetscCall(KNH5WriteAttr(gid, where, "num_edges", NULL, g->E));
-  PetscCall(KNH5WriteAttr(gid, where, "edges_fnv1a64", sum, 0));
-  if (g->description) PetscCall(KNH5WriteAttr(gid, where, "topology", g->description, 0));
+  PetscCall(KNH5WriteSlab_Private(g->comm, gid, where, "src", H5T_STD_I64LE, mtype, 1, dims, start, count, g->src));
+  PetscCall(KNH5WriteSlab_Private(g->comm, gid, where, "dst", H5T_STD_I64LE, mtype, 1, dims, start, count, g->dst));
+  PetscCall(WriteAttr(g->comm, gid, where, "num_state_nodes", NULL, g->N));
+  PetscCall(WriteAttr(g->comm, gid, where, "num_edges", NULL, g->E));
+  PetscCall(WriteAttr(g->comm, gid, where, "edges_fnv1a64", sum, 0));
+  if (g->description) PetscCall(WriteAttr(g->comm, gid, where, "topology", g->description, 0));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* Opens the file to write group into: a new file (group "/", or a missing file) is created as tmp, to be renamed onto
-   file when complete; otherwise file itself is opened to add the group. *gid: the group (new, or "/"). */
-static void OpenForWrite(const char file[], const char tmp[], const char group[], PetscBool fresh, hid_t *fid, hid_t *gid)
+/* Opens the file to write group into, on comm: a new file (group "/", or a missing file) is created as tmp, to be renamed
+   onto file when complete; otherwise file itself is opened to add the group. *fid, *gid: -1 where that failed (an
+   error only if the file cannot be created; the caller releases what it holds, then raises). */
+static PetscErrorCode OpenForWrite(MPI_Comm comm, const char file[], const char tmp[], const char group[], PetscBool fresh, hid_t *fid, hid_t *gid)
 {
   PetscBool root = strcmp(group, "/") ? PETSC_FALSE : PETSC_TRUE;
   hid_t     lcpl;
 
+  PetscFunctionBegin;
   *gid = -1;
-  *fid = fresh ? H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT) : H5Fopen(file, H5F_ACC_RDWR, H5P_DEFAULT);
+  if (fresh) PetscCall(KNH5CreateFile_Private(comm, tmp, fid));
+  else PetscCall(KNH5OpenFileForWrite_Private(comm, file, fid));
   if (*fid >= 0 && root) *gid = H5Gopen2(*fid, "/", H5P_DEFAULT);
   else if (*fid >= 0 && H5Lexists(*fid, group, H5P_DEFAULT) <= 0) {
     lcpl = H5Pcreate(H5P_LINK_CREATE);
@@ -251,49 +238,78 @@ static void OpenForWrite(const char file[], const char tmp[], const char group[]
     *gid = H5Gcreate2(*fid, group, lcpl, H5P_DEFAULT, H5P_DEFAULT);
     (void)H5Pclose(lcpl);
   }
+  PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* group "/" creates (replaces) the file; any other group is added to the file (created if missing) and must be new.
+/* Rank 0: the directory of file ("." if none) and whether file exists; the same answer on every rank. */
+static PetscErrorCode Target(MPI_Comm comm, const char file[], char dir[], size_t len, PetscBool *exists)
+{
+  PetscMPIInt rank;
+  char       *slash;
+  int         e = 0;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!rank) e = access(file, F_OK) == 0;
+  PetscCallMPI(MPI_Bcast(&e, 1, MPI_INT, 0, comm));
+  *exists = e ? PETSC_TRUE : PETSC_FALSE;
+  PetscCall(PetscStrncpy(dir, file, len));
+  slash = strrchr(dir, '/');
+  if (slash) *(slash == dir ? slash + 1 : slash) = 0;
+  else PetscCall(PetscStrncpy(dir, ".", len));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* Rank 0: puts a complete new file in place (rename) or removes a failed one; the rename's errno on every rank. */
+static PetscErrorCode Commit(MPI_Comm comm, const char tmp[], const char file[], PetscBool good, int *err)
+{
+  PetscMPIInt rank;
+
+  PetscFunctionBegin;
+  *err = 0;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!rank && good && rename(tmp, file)) *err = errno ? errno : EIO;
+  if (!rank && (!good || *err)) (void)unlink(tmp);
+  PetscCallMPI(MPI_Bcast(err, 1, MPI_INT, 0, comm));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* KNGraphWriteHDF5_Private - group "/" creates (replaces) the file; any other group is added to the file (created if
+   missing) and must be new; collective, every rank writes its block of src and dst as a hyperslab (no gather).
    A new file is written as "<file>.tmp" and renamed into place when complete; the space is reserved first and the
    file closed with KNH5CloseFile_Private() (knh5size.h: a full disk is a clean error, never a crash at exit). */
-PetscErrorCode KNGraphWriteHDF5_Private(KNGraph g, const PetscInt src[], const PetscInt dst[], const char file[], const char group[])
+PetscErrorCode KNGraphWriteHDF5_Private(KNGraph g, const char file[], const char group[])
 {
-  char           where[2 * PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN + 8], dir[PETSC_MAX_PATH_LEN], *slash;
-  PetscBool      root = strcmp(group, "/") ? PETSC_FALSE : PETSC_TRUE, exists, fresh, opened, ok = PETSC_FALSE;
+  MPI_Comm       comm = g->comm;
+  char           where[2 * PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN + 8], dir[PETSC_MAX_PATH_LEN];
+  PetscBool      root = strcmp(group, "/") ? PETSC_FALSE : PETSC_TRUE, exists = PETSC_FALSE, fresh, opened, ok = PETSC_FALSE;
   KNH5Quiet      q;
   KNH5Reserve    r;
-  hid_t          fid, gid = -1;
-  PetscErrorCode ierr = KN_SUCCESS, cerr;
+  hid_t          fid = -1, gid = -1;
+  PetscErrorCode ierr, cerr;
+  int            rc = 0;
 
   PetscFunctionBegin;
   PetscCall(PetscSNPrintf(where, sizeof(where), "HDF5 file %s, group %s", file, group));
-  PetscCall(PetscTestFile(file, 'r', &exists));
+  PetscCall(Target(comm, file, dir, sizeof(dir), &exists));
   fresh = (PetscBool)(root || !exists);
   PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.tmp", file));
-  PetscCall(PetscStrncpy(dir, file, sizeof(dir)));
-  slash = strrchr(dir, '/');
-  if (slash) *(slash == dir ? slash + 1 : slash) = 0;
-  else PetscCall(PetscStrncpy(dir, ".", sizeof(dir)));
-  PetscCall(KNH5ReserveSpace_Private(PETSC_COMM_SELF, where, fresh ? tmp : file, dir, 16.0 * (double)g->E, 32768.0 + (g->description ? (double)strlen(g->description) : 0.0), &r));
+  PetscCall(KNH5ReserveSpace_Private(comm, where, fresh ? tmp : file, dir, 16.0 * (double)g->E, 32768.0 + (g->description ? (double)strlen(g->description) : 0.0), &r));
   KNH5QuietBegin(&q);
-  OpenForWrite(file, tmp, group, fresh, &fid, &gid);
+  ierr   = OpenForWrite(comm, file, tmp, group, fresh, &fid, &gid);
   opened = (PetscBool)(fid >= 0);
-  if (gid >= 0) {
-    ierr = KNH5WriteGroup(g, src, dst, gid, where);
-    (void)H5Gclose(gid);
-  }
+  if (!ierr && gid >= 0) ierr = WriteGroup(g, gid, where);
+  if (gid >= 0) (void)H5Gclose(gid);
   /* an added group cannot be undone: only a new (temporary) file is emptied when the write failed */
-  cerr = KNH5CloseFile_Private(PETSC_COMM_SELF, &fid, fresh ? tmp : file, &r, (PetscBool)(fresh && (ierr || gid < 0)), &ok);
-  if (fresh && opened) {
-    if (!cerr && ok && !ierr && gid >= 0 && rename(tmp, file)) ok = PETSC_FALSE;
-    if (cerr || !ok || ierr || gid < 0) (void)unlink(tmp);
-  }
+  cerr = KNH5CloseFile_Private(comm, &fid, fresh ? tmp : file, &r, (PetscBool)(fresh && (ierr || gid < 0)), &ok);
+  if (fresh && opened) PetscCall(Commit(comm, tmp, file, (PetscBool)(!cerr && ok && !ierr && gid >= 0), &rc));
   KNH5ReleaseSpace_Private(&r);
   KNH5QuietEnd(&q);
   PetscCall(cerr);
-  KNH5Check(opened ? 0 : -1, PETSC_ERR_FILE_OPEN, "Cannot %s HDF5 file %s for writing", fresh ? "create" : "open", fresh ? tmp : file);
-  KNH5Check(gid, PETSC_ERR_FILE_WRITE, "%s: cannot create the group (it may exist already)", where);
   PetscCall(ierr);
-  PetscCheck(ok, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "%s: writing failed when the file was flushed and closed (file system full or quota exceeded?)%s", where, fresh ? "; nothing was written" : "");
+  KNH5Check(opened ? 0 : -1, comm, PETSC_ERR_FILE_OPEN, "Cannot open HDF5 file %s for writing", file);
+  KNH5Check(gid, comm, PETSC_ERR_FILE_WRITE, "%s: cannot create the group (it may exist already)", where);
+  PetscCheck(ok, comm, PETSC_ERR_FILE_WRITE, "%s: writing failed when the file was flushed and closed (file system full or quota exceeded?)%s", where, fresh ? "; nothing was written" : "");
+  PetscCheck(!rc, comm, PETSC_ERR_FILE_WRITE, "Cannot rename %s onto %s: %s; nothing was written", tmp, file, strerror(rc));
   PetscFunctionReturn(KN_SUCCESS);
 }

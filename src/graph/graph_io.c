@@ -1,7 +1,6 @@
-/* KNGraphLoad / KNGraphSave: rank 0 touches the file, the result (or the error) is broadcast. Text edge lists here,
-   HDF5 in graph_h5.c. */
+/* KNGraphLoad / KNGraphSave: the file kinds (HDF5: graph_h5.c, text: graph_text.c), both read and written collectively,
+   every rank its own share. */
 #include "graphimpl.h"
-#include <errno.h>
 
 PetscErrorCode KNGraphSplitPath_Private(const char path[], char file[], size_t flen, char group[], size_t glen, PetscBool *ish5)
 {
@@ -32,159 +31,8 @@ PetscErrorCode KNGraphSplitPath_Private(const char path[], char file[], size_t f
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* Reads a whole text file into a NUL-terminated buffer; errors if it cannot be read or holds NUL bytes. */
-static PetscErrorCode KNReadWholeFile(const char path[], char **buf, size_t *size)
-{
-  FILE  *fp = fopen(path, "rb");
-  long   len;
-  size_t got;
-  int    err;
-
-  PetscFunctionBegin;
-  PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "Cannot open topology file %s: %s", path, strerror(errno));
-  err = fseek(fp, 0, SEEK_END);
-  len = err ? -1 : ftell(fp);
-  if (len < 0 || fseek(fp, 0, SEEK_SET)) {
-    (void)fclose(fp);
-    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "Cannot determine the size of topology file %s (not a regular file?)", path);
-  }
-  {
-    PetscErrorCode ierr = PetscMalloc1((size_t)len + 1, buf);
-
-    if (ierr) (void)fclose(fp);
-    PetscCall(ierr);
-  }
-  got = fread(*buf, 1, (size_t)len, fp);
-  (void)fclose(fp);
-  (*buf)[got] = '\0';
-  *size       = got;
-  if (got != (size_t)len || memchr(*buf, '\0', got)) {
-    PetscCall(PetscFree(*buf));
-    PetscCheck(got == (size_t)len, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "Short read from topology file %s", path);
-    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "Topology file %s contains NUL bytes: not a text edge list (HDF5 files must end in .h5)", path);
-  }
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
-/* Parses one node id starting at *p; advances *p. */
-static PetscErrorCode KNParseId(const char path[], PetscInt64 line, char **p, PetscInt *id)
-{
-  char     *end;
-  long long v;
-
-  PetscFunctionBegin;
-  PetscCheck((**p >= '0' && **p <= '9') || **p == '-' || **p == '+', PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s:%" PetscInt64_FMT ": malformed line, expected two integers \"src dst\"", path, line);
-  errno = 0;
-  v     = strtoll(*p, &end, 10);
-  PetscCheck(end != *p && strchr(" \t\r#", *end), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s:%" PetscInt64_FMT ": malformed line, expected two integers \"src dst\"", path, line);
-  PetscCheck(v >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s:%" PetscInt64_FMT ": negative node id %lld (0 is ground, state nodes are 1..N)", path, line, v);
-  PetscCheck(errno != ERANGE && v < PETSC_MAX_INT, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s:%" PetscInt64_FMT ": node id %.*s exceeds the PetscInt limit of this PETSc build", path, line, (int)(end - *p), *p);
-  *id = (PetscInt)v;
-  *p  = end;
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
-/* Handles a comment-only line: "# nodes N" sets the node count. */
-static PetscErrorCode KNParseComment(const char path[], PetscInt64 line, const char *c, PetscInt *nodes)
-{
-  char     *end;
-  long long v;
-
-  PetscFunctionBegin;
-  c += strspn(c, " \t");
-  if (strncmp(c, "nodes", 5) || !strchr(" \t", c[5]) || !c[5]) PetscFunctionReturn(KN_SUCCESS);
-  errno = 0;
-  v     = strtoll(c + 5, &end, 10);
-  PetscCheck(end != c + 5 && end[strspn(end, " \t\r")] == '\0', PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s:%" PetscInt64_FMT ": malformed \"# nodes N\" line", path, line);
-  PetscCheck(errno != ERANGE && v >= 0 && v < PETSC_MAX_INT, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s:%" PetscInt64_FMT ": node count %lld out of range", path, line, v);
-  PetscCheck(*nodes < 0 || *nodes == (PetscInt)v, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s:%" PetscInt64_FMT ": \"# nodes\" given twice with different values", path, line);
-  *nodes = (PetscInt)v;
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
-/* Splits the buffer into NUL-terminated lines in place; with src == NULL only counts the data lines.
-   '#' starts a comment; a comment-only line may be "# nodes N". */
-static PetscErrorCode KNParseLines(const char path[], char *buf, size_t size, PetscInt64 *E, PetscInt *nodes, PetscInt *maxid, PetscInt src[], PetscInt dst[])
-{
-  PetscInt64 line = 0, e = 0;
-
-  PetscFunctionBegin;
-  for (char *p = buf; p < buf + size; p += strlen(p) + 1) {
-    char *nl = strchr(p, '\n'), *q;
-
-    if (nl) *nl = '\0';
-    line++;
-    q = p + strspn(p, " \t\r");
-    if (!*q) continue;
-    if (*q == '#') {
-      if (src) PetscCall(KNParseComment(path, line, q + 1, nodes));
-      continue;
-    }
-    if (src) {
-      PetscCall(KNParseId(path, line, &q, &src[e]));
-      q += strspn(q, " \t\r");
-      PetscCall(KNParseId(path, line, &q, &dst[e]));
-      q += strspn(q, " \t\r");
-      PetscCheck(*q == '\0' || *q == '#', PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s:%" PetscInt64_FMT ": malformed line, expected exactly two integers \"src dst\"", path, line);
-      PetscCheck(src[e] || dst[e], PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s:%" PetscInt64_FMT ": edge 0 -> 0 connects ground to ground", path, line);
-      *maxid = PetscMax(*maxid, PetscMax(src[e], dst[e]));
-      PetscCheck(*nodes < 0 || *maxid <= *nodes, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s:%" PetscInt64_FMT ": node id %" PetscInt_FMT " exceeds \"# nodes %" PetscInt_FMT "\"", path, line, *maxid, *nodes);
-    }
-    e++;
-  }
-  *E = e;
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
-PetscErrorCode KNGraphReadText_Private(const char path[], PetscInt *N, PetscInt *E, PetscInt **src, PetscInt **dst)
-{
-  char          *buf;
-  size_t         size = 0;
-  PetscInt64     count, filled;
-  PetscInt       nodes = -1, maxid = 0;
-  PetscErrorCode ierr;
-
-  PetscFunctionBegin;
-  PetscCall(KNReadWholeFile(path, &buf, &size));
-  ierr = KNParseLines(path, buf, size, &count, &nodes, &maxid, NULL, NULL);
-  if (!ierr) ierr = KNGraphAllocAllEdges_Private(count, path, src, dst);
-  if (ierr) PetscCall(PetscFree(buf));
-  PetscCall(ierr);
-  /* the first pass replaced the newlines by NULs: restore them for the second */
-  for (size_t i = 0; i < size; i++)
-    if (buf[i] == '\0') buf[i] = '\n';
-  ierr = KNParseLines(path, buf, size, &filled, &nodes, &maxid, *src, *dst);
-  PetscCall(PetscFree(buf));
-  if (ierr) PetscCall(PetscFree2(*src, *dst));
-  PetscCall(ierr);
-  /* a "# nodes" line after the edges is checked here */
-  PetscCheck(nodes < 0 || maxid <= nodes, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: node id %" PetscInt_FMT " exceeds \"# nodes %" PetscInt_FMT "\"", path, maxid, nodes);
-  *N = nodes >= 0 ? nodes : maxid;
-  *E = (PetscInt)count;
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
-typedef struct {
-  const char *path;
-  KNGraph     g;                 /* save */
-  PetscInt    N, E, *src, *dst; /* the whole list on rank 0: read (load) or gathered (save) */
-} KNFileCtx;
-
-static PetscErrorCode KNLoadRoot(void *ctx)
-{
-  KNFileCtx *c = (KNFileCtx *)ctx;
-  char       file[PETSC_MAX_PATH_LEN], group[PETSC_MAX_PATH_LEN];
-  PetscBool  ish5;
-
-  PetscFunctionBegin;
-  PetscCall(KNGraphSplitPath_Private(c->path, file, sizeof(file), group, sizeof(group), &ish5));
-  if (ish5) PetscCall(KNGraphReadHDF5_Private(file, group, &c->N, &c->E, &c->src, &c->dst));
-  else PetscCall(KNGraphReadText_Private(file, &c->N, &c->E, &c->src, &c->dst));
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
 /*@C
-  KNGraphLoad - reads an edge list from a file; rank 0 reads the whole list and sends each rank its block.
+  KNGraphLoad - reads an edge list from a file; every rank gets its block of the edges
 
   Collective
 
@@ -200,8 +48,11 @@ static PetscErrorCode KNLoadRoot(void *ctx)
   Text format: one edge "src dst" per line, whitespace separated; '#' starts a comment; blank lines are ignored.
   N is the largest node id unless a comment line "# nodes N" gives it. In HDF5 files the group attribute
   num_state_nodes, if present, gives N. Errors name the file (and line): PETSC_ERR_FILE_OPEN for a missing or
-  unreadable file, PETSC_ERR_FILE_UNEXPECTED for malformed content. Rank 0 holds the whole list while reading
-  (O(E) there, O(E/size) elsewhere); model files (KNNetLoad()) read per-rank hyperslabs instead.
+  unreadable file, PETSC_ERR_FILE_UNEXPECTED for malformed content.
+  Memory: no rank holds more than its share. An HDF5 file is read collectively through MPI-IO, every rank reading only
+  its block of src and dst as hyperslabs. A text file is read in two passes over byte ranges (every rank about
+  size(file)/size bytes, graph_text.c), then the parsed edges move to their blocks; HDF5 is the faster path (binary
+  ids, no parsing).
 
   Level: intermediate
 
@@ -209,83 +60,29 @@ static PetscErrorCode KNLoadRoot(void *ctx)
 @*/
 PetscErrorCode KNGraphLoad(MPI_Comm comm, const char filename[], KNGraph *g)
 {
-  KNFileCtx   c;
-  PetscMPIInt rank, size, *counts = NULL, *displs = NULL, n;
-  PetscInt    sizes[2], estart, nlocal, *src, *dst;
-  size_t      len;
-  char       *desc;
+  char      file[PETSC_MAX_PATH_LEN], group[PETSC_MAX_PATH_LEN], *desc;
+  PetscBool ish5;
+  PetscInt  N, E, *src, *dst;
+  size_t    len;
 
   PetscFunctionBegin;
   KNAssertPointer(g, 3);
   PetscCheck(filename && filename[0], comm, PETSC_ERR_ARG_NULL, "KNGraphLoad: no file name given");
-  PetscCall(PetscMemzero(&c, sizeof(c)));
-  c.path = filename;
-  PetscCall(KNRunOnRank0(comm, KNLoadRoot, &c));
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  PetscCallMPI(MPI_Comm_size(comm, &size));
-  sizes[0] = c.N;
-  sizes[1] = c.E;
-  PetscCallMPI(MPI_Bcast(sizes, 2, MPIU_INT, 0, comm));
-  KNGraphBlock(sizes[1], rank, size, &estart, &nlocal);
-  PetscCall(PetscMalloc2(nlocal, &src, nlocal, &dst));
-  PetscCall(PetscMalloc2(size, &counts, size, &displs));
-  for (PetscMPIInt r = 0; r < size; r++) {
-    PetscInt s0, m;
-    KNGraphBlock(sizes[1], r, size, &s0, &m);
-    counts[r] = (PetscMPIInt)m, displs[r] = (PetscMPIInt)s0; /* E fits PetscInt, which is int here */
-  }
-  PetscCall(PetscMPIIntCast(nlocal, &n));
-  PetscCallMPI(MPI_Scatterv(c.src, counts, displs, MPIU_INT, src, n, MPIU_INT, 0, comm));
-  PetscCallMPI(MPI_Scatterv(c.dst, counts, displs, MPIU_INT, dst, n, MPIU_INT, 0, comm));
-  PetscCall(PetscFree2(counts, displs));
-  PetscCall(PetscFree2(c.src, c.dst));
+  PetscCall(KNGraphSplitPath_Private(filename, file, sizeof(file), group, sizeof(group), &ish5));
+  if (ish5) PetscCall(KNGraphReadHDF5_Private(comm, file, group, &N, &E, &src, &dst));
+  else PetscCall(KNGraphReadText_Private(comm, file, &N, &E, &src, &dst));
   PetscCall(PetscStrlen(filename, &len));
   PetscCall(PetscCalloc1(6 * len + 64, &desc));
   PetscCall(PetscStrcpy(desc, "{\"name\": \"file\", \"args\": {\"file\": "));
   PetscCall(KNJSONQuote_Private(filename, desc, 6 * len + 64));
   PetscCall(PetscStrlcat(desc, "}}", 6 * len + 64));
-  PetscCall(KNGraphCreateOwned_Private(comm, sizes[0], sizes[1], src, dst, desc, g));
+  PetscCall(KNGraphCreateOwned_Private(comm, N, E, src, dst, desc, g));
   PetscCall(PetscFree(desc));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-static PetscErrorCode KNWriteText(KNGraph g, const PetscInt src[], const PetscInt dst[], const char path[])
-{
-  FILE *fp = fopen(path, "w");
-  char  sum[17];
-  int   bad;
-
-  PetscFunctionBegin;
-  PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "Cannot create topology file %s: %s", path, strerror(errno));
-  PetscCall(KNGraphGetChecksum(g, sum));
-  bad = fprintf(fp, "# KirchhoffNet edge list: src dst (0 is ground)\n# nodes %" PetscInt_FMT "\n# edges %" PetscInt_FMT "\n# edges_fnv1a64 %s\n", g->N, g->E, sum) < 0;
-  if (g->description) {
-    bad = bad || fputs("# description ", fp) < 0;
-    for (const char *c = g->description; *c && !bad; c++) bad = fputc(*c == '\n' || *c == '\r' ? ' ' : *c, fp) == EOF;
-    bad = bad || fputc('\n', fp) == EOF;
-  }
-  for (PetscInt e = 0; e < g->E && !bad; e++) bad = fprintf(fp, "%" PetscInt_FMT " %" PetscInt_FMT "\n", src[e], dst[e]) < 0;
-  bad = fclose(fp) || bad;
-  PetscCheck(!bad, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "Writing topology file %s failed (disk full?)", path);
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
-static PetscErrorCode KNSaveRoot(void *ctx)
-{
-  KNFileCtx *c = (KNFileCtx *)ctx;
-  char       file[PETSC_MAX_PATH_LEN], group[PETSC_MAX_PATH_LEN];
-  PetscBool  ish5;
-
-  PetscFunctionBegin;
-  PetscCall(KNGraphSplitPath_Private(c->path, file, sizeof(file), group, sizeof(group), &ish5));
-  if (ish5) PetscCall(KNGraphWriteHDF5_Private(c->g, c->src, c->dst, file, group));
-  else PetscCall(KNWriteText(c->g, c->src, c->dst, file));
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
 /*@C
-  KNGraphSave - writes the edge list so that KNGraphLoad() reads it back; rank 0 gathers the whole list (O(E) there)
-  and writes.
+  KNGraphSave - writes the edge list so that KNGraphLoad() reads it back
 
   Collective
 
@@ -294,25 +91,25 @@ static PetscErrorCode KNSaveRoot(void *ctx)
 - filename - "file.h5" or "file.h5:/group" (a new file: int64 datasets src, dst and attributes num_state_nodes,
              num_edges, edges_fnv1a64, topology), or any other name for a text edge list with "# nodes N"
 
+  Notes:
+  Both are written collectively through MPI-IO without a gather (O(E/size) on every rank): HDF5 as a hyperslab of src
+  and dst per rank (the same datasets and attributes for any number of ranks), text as each rank's lines at its byte
+  offset (the same bytes for any number of ranks).
+
   Level: intermediate
 
 .seealso: KNGraphLoad()
 @*/
 PetscErrorCode KNGraphSave(KNGraph g, const char filename[])
 {
-  KNFileCtx c;
+  char      file[PETSC_MAX_PATH_LEN], group[PETSC_MAX_PATH_LEN];
+  PetscBool ish5;
 
   PetscFunctionBegin;
   KNAssertPointer(g, 1);
   PetscCheck(filename && filename[0], g->comm, PETSC_ERR_ARG_NULL, "KNGraphSave: no file name given");
-  PetscCall(PetscMemzero(&c, sizeof(c)));
-  c.path = filename;
-  c.g    = g;
-  PetscCall(KNGraphGatherEdges_Private(g, PETSC_FALSE, &c.src, &c.dst));
-  {
-    PetscErrorCode ierr = KNRunOnRank0(g->comm, KNSaveRoot, &c);
-    PetscCall(PetscFree2(c.src, c.dst));
-    PetscCall(ierr);
-  }
+  PetscCall(KNGraphSplitPath_Private(filename, file, sizeof(file), group, sizeof(group), &ish5));
+  if (ish5) PetscCall(KNGraphWriteHDF5_Private(g, file, group));
+  else PetscCall(KNGraphWriteText_Private(g, file));
   PetscFunctionReturn(KN_SUCCESS);
 }

@@ -58,8 +58,6 @@ static inline PetscInt64 KNAdd64(PetscInt64 a, PetscInt64 b)
 PETSC_INTERN PetscErrorCode KNGraphCheckIntRange_Private(MPI_Comm, PetscInt64, const char[]);
 /* Checks E fits PetscInt and allocates this rank's block of it; b->e = 0, b->lo/hi = the block. */
 PETSC_INTERN PetscErrorCode KNGraphAllocEdges_Private(MPI_Comm, PetscInt64, const char[], KNEdgeBlock *);
-/* The whole list of E edges in one process (file readers on rank 0), PetscMalloc2'ed. */
-PETSC_INTERN PetscErrorCode KNGraphAllocAllEdges_Private(PetscInt64, const char[], PetscInt **, PetscInt **);
 
 /* Random topology: the i-th output of the splitmix64 sequence started at seed (counter based). */
 PETSC_INTERN uint64_t KNSplitMix64_Private(uint64_t, uint64_t);
@@ -102,10 +100,13 @@ PETSC_INTERN PetscErrorCode KNDescCheckAllUsed_Private(MPI_Comm, KNDesc *, const
 /* Appends s to buf (size len) as a JSON string literal, escaping quotes, backslashes and control characters. */
 PETSC_INTERN PetscErrorCode KNJSONQuote_Private(const char[], char[], size_t);
 
-/* File readers (run on rank 0, which reads the whole list; KNGraphLoad() scatters the blocks). */
-PETSC_INTERN PetscErrorCode KNGraphReadText_Private(const char[], PetscInt *, PetscInt *, PetscInt **, PetscInt **);
-PETSC_INTERN PetscErrorCode KNGraphReadHDF5_Private(const char[], const char[], PetscInt *, PetscInt *, PetscInt **, PetscInt **);
-/* Writes the whole list src, dst (gathered on rank 0) with g's sizes, checksum and description. */
-PETSC_INTERN PetscErrorCode KNGraphWriteHDF5_Private(KNGraph, const PetscInt[], const PetscInt[], const char[], const char[]);
+/* Text edge lists, collective (graph_text.c): every rank reads its byte range and gets N, E and its KNGraphBlock() of
+   the list (PetscMalloc2'ed), or writes its block's lines at its offset. */
+PETSC_INTERN PetscErrorCode KNGraphReadText_Private(MPI_Comm, const char[], PetscInt *, PetscInt *, PetscInt **, PetscInt **);
+PETSC_INTERN PetscErrorCode KNGraphWriteText_Private(KNGraph, const char[]);
+/* HDF5 edge lists, collective: every rank reads (gets N, E and its KNGraphBlock() of the list, PetscMalloc2'ed) or
+   writes (with g's sizes, checksum and description) only its own block, as hyperslabs through MPI-IO. */
+PETSC_INTERN PetscErrorCode KNGraphReadHDF5_Private(MPI_Comm, const char[], const char[], PetscInt *, PetscInt *, PetscInt **, PetscInt **);
+PETSC_INTERN PetscErrorCode KNGraphWriteHDF5_Private(KNGraph, const char[], const char[]);
 /* Splits "file.h5:/group" into file and group ("/" if absent); returns PETSC_TRUE in ish5 if the file ends in .h5. */
 PETSC_INTERN PetscErrorCode KNGraphSplitPath_Private(const char[], char[], size_t, char[], size_t, PetscBool *);

@@ -1,92 +1,9 @@
-/* HDF5 helpers of src/io: MPI-IO files, groups and attributes of each kind (datasets: h5dataset.c). */
+/* HDF5 helpers of src/io: groups and attributes of each kind (files and hyperslabs: src/sys/h5mpio.c; lines: h5dataset.c). */
 #define _POSIX_C_SOURCE 200809L
 #include "ioimpl.h"
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-void KNH5QuietBegin(KNH5Quiet *q)
-{
-  (void)H5Eget_auto2(H5E_DEFAULT, &q->func, &q->data);
-  (void)H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-}
-
-void KNH5QuietEnd(KNH5Quiet *q)
-{
-  (void)H5Eset_auto2(H5E_DEFAULT, q->func, q->data);
-}
-
-/* Rank 0 checks that file is a readable regular HDF5 file; every rank raises the same error otherwise. */
-static PetscErrorCode CheckReadable(MPI_Comm comm, const char file[], const char what[])
-{
-  PetscMPIInt rank;
-  int         code = 0;
-
-  PetscFunctionBegin;
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (rank == 0) {
-    struct stat st;
-
-    if (stat(file, &st)) code = 1;
-    else if (S_ISDIR(st.st_mode)) code = 2;
-    else if (access(file, R_OK)) code = 3;
-#if H5_VERSION_GE(1, 12, 0)
-    else if (H5Fis_accessible(file, H5P_DEFAULT) <= 0) code = 4;
-#else
-    else if (H5Fis_hdf5(file) <= 0) code = 4;
-#endif
-  }
-  PetscCallMPI(MPI_Bcast(&code, 1, MPI_INT, 0, comm));
-  PetscCheck(code != 1, comm, PETSC_ERR_FILE_OPEN, "Cannot open %s %s: no such file", what, file);
-  PetscCheck(code != 2, comm, PETSC_ERR_FILE_OPEN, "Cannot open %s %s: it is a directory", what, file);
-  PetscCheck(code != 3, comm, PETSC_ERR_FILE_OPEN, "Cannot open %s %s: permission denied", what, file);
-  PetscCheck(code != 4, comm, PETSC_ERR_FILE_UNEXPECTED, "The %s %s is not an HDF5 file (or it is truncated or corrupt)", what, file);
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
-static PetscErrorCode CreateMPIIOAccess(MPI_Comm comm, PetscBool write, KNH5Handles *h, hid_t *fapl)
-{
-  PetscFunctionBegin;
-  KNCallHDF5(comm, *fapl = KNH5Keep(h, H5Pcreate(H5P_FILE_ACCESS), H5Pclose));
-  KNCallHDF5(comm, H5Pset_fapl_mpio(*fapl, comm, MPI_INFO_NULL));
-  (void)write; /* no collective metadata writes: after a failed flush in that mode, HDF5 1.10 cannot shut down cleanly */
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
-/* KNH5OpenFile_Private - opens an existing HDF5 file read-only on comm (MPI-IO); what names it in messages. */
-PetscErrorCode KNH5OpenFile_Private(MPI_Comm comm, const char file[], const char what[], hid_t *fid)
-{
-  KNH5Handles    h = {0};
-  hid_t          fapl;
-  PetscErrorCode ierr;
-
-  PetscFunctionBegin;
-  *fid = -1;
-  PetscCall(CheckReadable(comm, file, what));
-  ierr = CreateMPIIOAccess(comm, PETSC_FALSE, &h, &fapl);
-  if (!ierr) *fid = H5Fopen(file, H5F_ACC_RDONLY, fapl);
-  KNH5CloseAll(&h);
-  PetscCall(ierr);
-  PetscCheck(*fid >= 0, comm, PETSC_ERR_FILE_OPEN, "Cannot open the %s %s with HDF5 (MPI-IO driver): corrupt file?", what, file);
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
-/* KNH5CreateFile_Private - creates (truncates) an HDF5 file on comm (MPI-IO, collective metadata writes). */
-PetscErrorCode KNH5CreateFile_Private(MPI_Comm comm, const char file[], hid_t *fid)
-{
-  KNH5Handles    h = {0};
-  hid_t          fapl;
-  PetscErrorCode ierr;
-
-  PetscFunctionBegin;
-  *fid = -1;
-  ierr = CreateMPIIOAccess(comm, PETSC_TRUE, &h, &fapl);
-  if (!ierr) *fid = H5Fcreate(file, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-  KNH5CloseAll(&h);
-  PetscCall(ierr);
-  PetscCheck(*fid >= 0, comm, PETSC_ERR_FILE_OPEN, "Cannot create HDF5 file %s (is the path a directory, or the file system full or read-only?)", file);
-  PetscFunctionReturn(KN_SUCCESS);
-}
 
 PetscErrorCode KNH5OpenGroup_Private(MPI_Comm comm, hid_t loc, const char where[], const char name[], hid_t *gid)
 {

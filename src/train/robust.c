@@ -290,7 +290,13 @@ PetscErrorCode KNRobustnessIsIdeal(KNRobustness r, PetscBool *ideal)
 
   Not Collective
 
+  Notes:
+  The draw is counter based (one value per graph edge id), so any subset can be drawn on its own:
+  KNRobustnessGetEdgeGainsAt() gives the gains of given edges, which is what KNRobustnessApply() uses on each rank.
+
   Level: advanced
+
+.seealso: KNRobustnessGetEdgeGainsAt()
 @*/
 PetscErrorCode KNRobustnessGetEdgeGains(KNRobustness r, PetscInt64 draw, PetscInt layer, PetscInt E, PetscReal gain[])
 {
@@ -299,7 +305,39 @@ PetscErrorCode KNRobustnessGetEdgeGains(KNRobustness r, PetscInt64 draw, PetscIn
   PetscFunctionReturn(KN_SUCCESS);
 }
 
-/* The work array sized for the largest edge or node count of the net's layers. */
+/*@C
+  KNRobustnessGetEdgeGainsAt - KNRobustnessGetEdgeGains() for the n graph edges gid[]: gain[i] = the gain of edge gid[i]
+
+  Not Collective
+
+  Level: advanced
+
+.seealso: KNRobustnessGetEdgeGains()
+@*/
+PetscErrorCode KNRobustnessGetEdgeGainsAt(KNRobustness r, PetscInt64 draw, PetscInt layer, PetscInt n, const PetscInt gid[], PetscReal gain[])
+{
+  PetscFunctionBegin;
+  for (PetscInt i = 0; i < n; i++) gain[i] = PetscExpReal(r->sdev * KNRandomNormal(r->seed, KN_STREAM_MISMATCH + draw, MismatchIndex(layer, 0, gid[i])));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* One layer's draw for KNCircuitSetEdgeGainsFunction(): each rank draws only the edges it evaluates. */
+typedef struct {
+  KNRobustness r;
+  PetscInt64   draw;
+  PetscInt     layer;
+} GainCtx;
+
+static PetscErrorCode LayerGains(void *ctx, PetscInt n, const PetscInt gid[], PetscReal gain[])
+{
+  GainCtx *g = (GainCtx *)ctx;
+
+  PetscFunctionBegin;
+  PetscCall(KNRobustnessGetEdgeGainsAt(g->r, g->draw, g->layer, n, gid, gain));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* The work array sized for the largest node count of the net's layers (capacitances: O(N), replicated by design). */
 static PetscErrorCode WorkArray(KNRobustness r, KNNet net)
 {
   PetscInt D, need = 0;
@@ -313,7 +351,7 @@ static PetscErrorCode WorkArray(KNRobustness r, KNNet net)
     PetscCall(KNNetGetLayer(net, i, &c));
     PetscCall(KNCircuitGetGraph(c, &g));
     PetscCall(KNGraphGetSizes(g, &N, &E));
-    need = PetscMax(need, PetscMax(N, E));
+    need = PetscMax(need, N);
   }
   if (need > r->nwork) {
     PetscCall(PetscFree(r->work));
@@ -330,7 +368,7 @@ static PetscErrorCode SetLayers(KNRobustness r, KNNet net, PetscBool ideal, Pets
 
   PetscFunctionBegin;
   if (r->sdev == 0 && r->scap == 0) PetscFunctionReturn(KN_SUCCESS);
-  PetscCall(WorkArray(r, net));
+  if (r->scap > 0) PetscCall(WorkArray(r, net));
   PetscCall(KNNetGetNumLayers(net, &D));
   for (PetscInt i = 0; i < D; i++) {
     KNCircuit c;
@@ -342,8 +380,8 @@ static PetscErrorCode SetLayers(KNRobustness r, KNNet net, PetscBool ideal, Pets
     PetscCall(KNGraphGetSizes(g, &N, &E));
     if (r->sdev > 0 && ideal) PetscCall(KNCircuitSetEdgeGains(c, NULL));
     else if (r->sdev > 0) {
-      PetscCall(KNRobustnessGetEdgeGains(r, draw, i, E, r->work));
-      PetscCall(KNCircuitSetEdgeGains(c, r->work));
+      GainCtx ctx = {r, draw, i};
+      PetscCall(KNCircuitSetEdgeGainsFunction(c, LayerGains, &ctx));
     }
     if (r->scap == 0) continue;
     PetscCall(KNCircuitGetCapacitance(c, &C, NULL)); /* the uniform value stays the nominal one */
