@@ -97,14 +97,33 @@ static PetscErrorCode AgreeBadEdge(MPI_Comm comm, const char where[], const char
 
 #define KN_H5_ID_CHUNK (1 << 20) /* ids read per collective transfer: the int64 buffer stays 8 MiB */
 
-/* Reads and checks this rank's block of src and dst into new PetscInt arrays, KN_H5_ID_CHUNK ids at a time (every rank
-   makes the same number of collective reads, empty ones at the end of a shorter block). */
+/* Reads and checks ids k (0: src, 1: dst) of this rank's block [e0, e0 + n) into ids[], KN_H5_ID_CHUNK at a time through
+   v (every rank makes the same number, nchunks, of collective reads: empty ones at the end of a shorter block). */
+static PetscErrorCode ReadIds(MPI_Comm comm, hid_t gid, const char where[], int k, int nd, PetscInt e0, PetscInt n, PetscInt nchunks, PetscInt64 lim, PetscBool nodes, PetscInt64 v[], PetscInt ids[], PetscInt64 *mx)
+{
+  const char *name   = k ? "dst" : "src";
+  PetscInt64  bad[2] = {INT64_MAX, 0};
+
+  PetscFunctionBegin;
+  for (PetscInt c = 0; c < nchunks; c++) {
+    PetscInt c0 = PetscMin(c * KN_H5_ID_CHUNK, n), cn = PetscMin(KN_H5_ID_CHUNK, n - c0);
+
+    PetscCall(ReadBlock(comm, gid, where, name, nd, e0 + c0, cn, v));
+    for (PetscInt e = 0; e < cn; e++) CheckId((PetscInt64)e0 + c0 + e, v[e], lim, bad);
+    PetscCall(AgreeBadEdge(comm, where, name, lim, nodes, bad, 0));
+    for (PetscInt e = 0; e < cn; e++) ids[c0 + e] = (PetscInt)v[e], *mx = PetscMax(*mx, v[e]);
+  }
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* Reads and checks this rank's block of src and dst into new PetscInt arrays (freed again on an error). */
 static PetscErrorCode ReadEdges(MPI_Comm comm, hid_t gid, const char where[], const int nd[2], PetscInt E, PetscInt64 nodes, PetscInt *maxid, PetscInt **src, PetscInt **dst)
 {
-  PetscMPIInt rank, size;
-  PetscInt    e0, n, nchunks;
-  PetscInt64 *v, lim = nodes >= 0 ? nodes : (PetscInt64)PETSC_MAX_INT - 1, bad[2] = {INT64_MAX, 0}, mx = 0;
-  PetscInt   *ids[2];
+  PetscMPIInt    rank, size;
+  PetscInt       e0, n, nchunks;
+  PetscInt64    *v, lim = nodes >= 0 ? nodes : (PetscInt64)PETSC_MAX_INT - 1, bad[2] = {INT64_MAX, 0}, mx = 0;
+  PetscInt      *ids[2];
+  PetscErrorCode ierr = KN_SUCCESS;
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
@@ -114,22 +133,13 @@ static PetscErrorCode ReadEdges(MPI_Comm comm, hid_t gid, const char where[], co
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &nchunks, 1, MPIU_INT, MPI_MAX, comm));
   PetscCall(PetscMalloc1(PetscMin(n, KN_H5_ID_CHUNK), &v));
   PetscCall(PetscMalloc2(n, &ids[0], n, &ids[1]));
-  for (int k = 0; k < 2; k++) {
-    const char *name = k ? "dst" : "src";
-
-    for (PetscInt c = 0; c < nchunks; c++) {
-      PetscInt c0 = PetscMin(c * KN_H5_ID_CHUNK, n), cn = PetscMin(KN_H5_ID_CHUNK, n - c0);
-
-      PetscCall(ReadBlock(comm, gid, where, name, nd[k], e0 + c0, cn, v));
-      for (PetscInt e = 0; e < cn; e++) CheckId((PetscInt64)e0 + c0 + e, v[e], lim, bad);
-      PetscCall(AgreeBadEdge(comm, where, name, lim, (PetscBool)(nodes >= 0), bad, 0));
-      for (PetscInt e = 0; e < cn; e++) ids[k][c0 + e] = (PetscInt)v[e], mx = PetscMax(mx, v[e]);
-    }
-  }
+  for (int k = 0; k < 2 && !ierr; k++) ierr = ReadIds(comm, gid, where, k, nd[k], e0, n, nchunks, lim, (PetscBool)(nodes >= 0), v, ids[k], &mx);
   PetscCall(PetscFree(v));
-  for (PetscInt e = 0; e < n; e++)
+  for (PetscInt e = 0; e < n && !ierr; e++)
     if (!ids[0][e] && !ids[1][e] && e0 + e < bad[0]) bad[0] = e0 + e;
-  PetscCall(AgreeBadEdge(comm, where, "", lim, PETSC_FALSE, bad, 1));
+  if (!ierr) ierr = AgreeBadEdge(comm, where, "", lim, PETSC_FALSE, bad, 1);
+  if (ierr) PetscCall(PetscFree2(ids[0], ids[1]));
+  PetscCall(ierr);
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &mx, 1, MPIU_INT64, MPI_MAX, comm));
   *maxid = (PetscInt)mx;
   *src = ids[0], *dst = ids[1];

@@ -156,6 +156,7 @@ static PetscErrorCode ReadPart(MPI_File fh, const char path[], MPI_Offset size, 
   PetscCall(KNMallocChecked_Private((size_t)cap + 1, "a share of a text edge list", &b));
   for (MPI_Offset at = from; at < hi; at += got) { /* the range itself, in pieces MPI counts can express */
     ReadAt(fh, at, b + n, (int)PetscMin(hi - at, (MPI_Offset)1 << 30), &got);
+    if (got <= 0) PetscCall(PetscFree(b));
     PetscCheck(got > 0, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "Short read from topology file %s", path);
     n += got;
   }
@@ -168,6 +169,7 @@ static PetscErrorCode ReadPart(MPI_File fh, const char path[], MPI_Offset size, 
       b = nb, cap *= 2;
     }
     ReadAt(fh, from + n, b + n, chunk, &got);
+    if (got <= 0) PetscCall(PetscFree(b));
     PetscCheck(got > 0, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "Short read from topology file %s", path);
     for (int i = 0; i < got; i++, n++)
       if (b[n] == '\n' && from + n >= hi - 1) { n++, got = 0; break; }
