@@ -83,7 +83,7 @@ PetscErrorCode KNTrainerCheckGradient_Private(KNTrainer tr, PetscInt m, PetscInt
   PetscCall(VecDestroy(&th));
   tr->check.abs_err = err;
   tr->check.rel_err = err / (gmax > 0 ? gmax : 1);
-  PetscCall(PetscPrintf(tr->comm, "knet train: gradient check on the first batch, %" PetscInt_FMT " of %" PetscInt_FMT " parameters against central differences (h %g): max |FD - adjoint| %.3e, relative to max |gradient| %.3e: %.3e%s\n", PetscMin(K, P), P, (double)h, (double)err, (double)gmax, (double)tr->check.rel_err,
+  if (tr->monitor) PetscCall(PetscPrintf(tr->comm, "knet train: gradient check on the first batch, %" PetscInt_FMT " of %" PetscInt_FMT " parameters against central differences (h %g): max |FD - adjoint| %.3e, relative to max |gradient| %.3e: %.3e%s\n", PetscMin(K, P), P, (double)h, (double)err, (double)gmax, (double)tr->check.rel_err,
                         tr->check.rel_err > 1e-4 ? " (large: with adaptive steps the loss is only piecewise smooth in theta; check with -ts_adapt_type none)" : ""));
   PetscFunctionReturn(KN_SUCCESS);
 }
