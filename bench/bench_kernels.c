@@ -4,6 +4,8 @@
    apply (RHS), trace (flow RHS), vjp (adjoint), flowvjp (flow adjoint), and the composed loops the circuit runs
    without them (edges with gains; every law before the fused kernels): current or partials + accumulation
    (rhs.c), partials + lane sums (jacobian.c), and for the flow adjoint the vjp pass + a second pass with `second`.
+   For the laws with keep kernels (tanh): apply/trace keep (the forward of a layer whose adjoint follows: also stores
+   each edge's law values, E x B, L2-resident here) and vjp/flowvjp kept (that adjoint: reads them, no tanh).
    Bounds:
    - arith: ns per sample of the law's nonlinearity alone, y[i] = NL(fma(a, x[i], c)), over L1-resident arrays;
    - minflop: ns per sample of one loop over contiguous L1-resident arrays doing only what the kernel kind must do

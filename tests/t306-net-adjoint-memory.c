@@ -9,7 +9,7 @@ static char help[] = "One integration per training step: trajectories kept from 
 #include "kntestnet.h"
 
 typedef struct {
-  PetscInt       ng, rhs_fwd, rhs_bwd, nkept;
+  PetscInt       ng, rhs_fwd, rhs_bwd, nkept, jact, jact_kept;
   PetscReal     *g, din[6];
   PetscLogDouble held;
 } Result;
@@ -37,6 +37,7 @@ static PetscErrorCode Step(PetscBool flow, PetscLogDouble budget, Result *r)
   PetscCall(KNNetBackward(net, dout, flow ? dlogp : NULL, G, r->din));
   PetscCall(KNNetGetStats(net, &s2));
   r->rhs_fwd = s1.rhs_evals - s0.rhs_evals, r->rhs_bwd = s2.rhs_evals - s1.rhs_evals;
+  r->jact = s2.jact_mults - s1.jact_mults, r->jact_kept = s2.jact_kept - s1.jact_kept;
   PetscCall(KNTestNetParametersGraphOrder(net, G, &r->ng, &r->g));
   PetscCall(VecDestroy(&G));
   PetscCall(KNNetDestroy(&net));
@@ -56,6 +57,12 @@ static PetscErrorCode CheckBudgets(KNTest *t, PetscBool flow)
   PetscCall(KNTestOk(t, (PetscBool)(ref.nkept == 0 && ref.rhs_bwd == ref.rhs_fwd && ref.held == 0), "%s, budget 0: no trajectory kept, the adjoint integrates every layer again (%" PetscInt_FMT " RHS)", kind, ref.rhs_bwd));
   PetscCall(KNTestOk(t, (PetscBool)(all.nkept == (flow ? 2 : 3) && all.rhs_bwd == 0 && all.held > 0), "%s, unlimited: every layer kept (%" PetscInt_FMT "), the adjoint needs no RHS (%" PetscInt_FMT "), %.0f bytes held", kind, all.nkept, all.rhs_bwd, all.held));
   PetscCall(KNTestOk(t, (PetscBool)(all.ng == ref.ng && !memcmp(all.g, ref.g, ref.ng * sizeof(PetscReal)) && !memcmp(all.din, ref.din, sizeof(ref.din))), "%s: the kept trajectories give the recomputed dL/dtheta and dL/dv(0) to the bit", kind));
+  PetscCall(KNTestOk(t, (PetscBool)(ref.jact_kept == 0 && all.jact_kept > all.jact / 2), "%s: the kept law values serve %" PetscInt_FMT " of the %" PetscInt_FMT " J^T products (none when recomputed)", kind, all.jact_kept, all.jact));
+  PetscCall(PetscOptionsSetValue(NULL, "-kn_adjoint_keep_law", "false"));
+  PetscCall(Step(flow, 1e30, &r));
+  PetscCall(PetscOptionsClearValue(NULL, "-kn_adjoint_keep_law"));
+  PetscCall(KNTestOk(t, (PetscBool)(r.jact_kept == 0 && r.held < all.held && !memcmp(all.g, r.g, ref.ng * sizeof(PetscReal)) && !memcmp(all.din, r.din, sizeof(r.din))), "%s, -kn_adjoint_keep_law false: the law is evaluated in every J^T, the same gradient to the bit, %.0f bytes held instead of %.0f", kind, r.held, all.held));
+  PetscCall(PetscFree(r.g));
   budgets[0] = 0.6 * all.held, budgets[1] = 0.05 * all.held;
   for (PetscInt k = 0; k < 2; k++) {
     PetscBool same;

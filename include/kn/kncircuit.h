@@ -41,6 +41,7 @@ PETSC_EXTERN const char *const KNPartitionTypes[];
 
 typedef struct {
   PetscInt steps, rejects, rhs_evals, jac_evals, jact_mults;
+  PetscInt jact_kept; /* the J^T products among jact_mults that read the law values kept by the forward solve */
 } KNCircuitStats;
 
 PETSC_EXTERN PetscErrorCode KNCircuitCreate(MPI_Comm, KNCircuit *);

@@ -51,6 +51,15 @@ typedef struct {
   void (*vjp)(const PetscReal th[], PetscInt B, const PetscReal vs[], const PetscReal vd[], const PetscReal ws[], const PetscReal wd[], PetscReal ys[], PetscReal yd[], PetscReal yth[]);
   void (*trace)(const PetscReal th[], PetscInt B, const PetscReal vs[], const PetscReal vd[], PetscReal rs, PetscReal rd, PetscReal fs[], PetscReal fd[], PetscReal tr[]);
   void (*flowvjp)(const PetscReal th[], PetscInt B, const PetscReal vs[], const PetscReal vd[], const PetscReal ws[], const PetscReal wd[], const PetscReal wl[], PetscReal rs, PetscReal rd, PetscReal ys[], PetscReal yd[], PetscReal yth[]);
+  /* Optional, for laws that cost more than a stored value (the tanh laws): the circuit keeps the law's values g[b] of
+     a layer's forward stages and its adjoint reads them back instead of evaluating the law again.
+     - apply_keep, trace_keep: apply, trace, and g[b] = the law's value they added
+     - vjp_kept, flowvjp_kept: vjp, flowvjp with the law's value taken from g
+     With g from the keep kernels at the same (th, vs, vd), every output is bit for bit that of the plain kernel. */
+  void (*apply_keep)(const PetscReal th[], PetscInt B, const PetscReal vs[], const PetscReal vd[], PetscReal fs[], PetscReal fd[], PetscReal g[]);
+  void (*trace_keep)(const PetscReal th[], PetscInt B, const PetscReal vs[], const PetscReal vd[], PetscReal rs, PetscReal rd, PetscReal fs[], PetscReal fd[], PetscReal tr[], PetscReal g[]);
+  void (*vjp_kept)(const PetscReal th[], PetscInt B, const PetscReal vs[], const PetscReal vd[], const PetscReal ws[], const PetscReal wd[], PetscReal ys[], PetscReal yd[], PetscReal yth[], const PetscReal g[]);
+  void (*flowvjp_kept)(const PetscReal th[], PetscInt B, const PetscReal vs[], const PetscReal vd[], const PetscReal ws[], const PetscReal wd[], const PetscReal wl[], PetscReal rs, PetscReal rd, PetscReal ys[], PetscReal yd[], PetscReal yth[], const PetscReal g[]);
 } KNDeviceKernels;
 
 PETSC_EXTERN PetscErrorCode KNDeviceCreate(MPI_Comm, KNDevice *);

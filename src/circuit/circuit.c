@@ -33,6 +33,7 @@ PetscErrorCode KNCircuitCreate(MPI_Comm comm, KNCircuit *c)
   n->T       = 1.0;
   n->cap     = 1.0;
   n->hw_scale = 1.0;
+  n->law.use  = PETSC_TRUE; /* keep the law values for the adjoint (lawtape.c) where the law has keep kernels */
   n->jactype = KN_JACOBIAN_SHELL;
   n->stepcomm = MPI_COMM_NULL;
   PetscCallMPI(MPI_Comm_rank(comm, &n->rank));
@@ -61,6 +62,7 @@ PetscErrorCode KNCircuitDestroy(KNCircuit *c)
   PetscCall(VecDestroy(&(*c)->fs0));
   PetscCall(VecDestroy(&(*c)->fs1));
   PetscCall(PetscFree((*c)->coo_v));
+  PetscCall(KNCircuitLawTapeFree_Private(*c));
   PetscCall(KNGraphDestroy(&(*c)->graph));
   PetscCall(KNDeviceDestroy(&(*c)->device));
   PetscCall(PetscFree((*c)->node_cap));
@@ -302,6 +304,8 @@ PetscErrorCode KNCircuitSetOptionsPrefix(KNCircuit c, const char prefix[])
   Options Database Keys:
 + -kn_jacobian <shell,aij> - Jacobian representation (aij is required by -ts_type beuler, cn, theta)
 . -kn_trajectory_solution_only - adjoint trajectory with only the state per step (see KNCircuitSetTrajectorySolutionOnly())
+. -kn_adjoint_keep_law <true> - a kept trajectory also keeps the law values of its stages (tanh laws), so that the adjoint does
+  not evaluate the law again; they share the trajectory's byte limit and give way to it; the gradients are the same bits
 . -kn_capacitance <C> - capacitance of every node
 - -kn_hw_scale <a> - hardware scale of capacitance and time (paper Eq. 9)
 
@@ -316,6 +320,7 @@ PetscErrorCode KNCircuitSetFromOptions(KNCircuit c)
   PetscOptionsBegin(c->comm, c->prefix, "KirchhoffNet circuit layer options", "KNCircuit");
   PetscCall(PetscOptionsEnum("-kn_jacobian", "Jacobian representation", "KNCircuitSetJacobianType", KNJacobianTypes, (PetscEnum)c->jactype, (PetscEnum *)&c->jactype, NULL));
   PetscCall(PetscOptionsEnum("-kn_adjoint_params", "How dL/dtheta is computed: auto, state (theta in the state), jacobianp (TSSetRHSJacobianP)", "KNCircuitSetAdjointParamsType", KNAdjointParamsTypes, (PetscEnum)c->adjparams, (PetscEnum *)&c->adjparams, NULL));
+  PetscCall(PetscOptionsBool("-kn_adjoint_keep_law", "Keep the law values (tanh) of the forward stages for the adjoint, within the trajectory's byte limit (-kn_adjoint_memory)", "KNCircuitSetFromOptions", c->law.use, &c->law.use, NULL));
   PetscCall(PetscOptionsBool("-kn_trajectory_solution_only", "Adjoint trajectory keeps only v per step, stages recomputed (much less memory; not with FSAL rk 3bs, 5dp, 5bs)", "KNCircuitSetTrajectorySolutionOnly", c->solution_only, &c->solution_only, NULL));
   PetscCall(PetscOptionsEnum("-kn_partition", "Node partitioner", "KNCircuitSetPartitionType", KNPartitionTypes, (PetscEnum)c->partition, (PetscEnum *)&c->partition, NULL));
   PetscCall(PetscOptionsBool("-kn_partition_view", "Print cut edges, ghosts and edge balance after set-up", "KNCircuitPartitionView", c->partition_view, &c->partition_view, NULL));

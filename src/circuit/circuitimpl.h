@@ -105,6 +105,17 @@ struct _p_KNCircuit {
   PetscLogDouble tape_step_bytes;  /* bytes of one stored step (the largest over the TS's ranks), 0 until known */
   PetscInt       tape_held;        /* steps the trajectory's storage holds (PETSc reuses it across solves) */
 
+  /* the law values kept from the forward stages of that solve (lawtape.c) */
+  struct {
+    PetscBool        use;          /* -kn_adjoint_keep_law */
+    PetscBool        recording;    /* the solve under way keeps them */
+    PetscInt         n, nalloc, cap; /* slots filled, allocated, and the length of slot[] */
+    PetscInt         cursor;       /* the last slot filled or matched */
+    PetscReal      **slot;         /* each: the key (nlv gathered voltages), then le.n * B law values, panel p at le.n * b0 */
+    PetscReal       *rec;          /* where the RHS under way stores its law values (NULL: it keeps none) */
+    const PetscReal *jac;          /* the law values at the current Jacobian point (NULL: none kept) */
+  } law;
+
   /* COO-assembled Jacobian */
   PetscCount ncoo;
   PetscReal *coo_v;
@@ -168,6 +179,14 @@ PETSC_INTERN PetscErrorCode KNCircuitPollInterrupt_Private(KNCircuit, PetscInt, 
 PETSC_INTERN PetscErrorCode KNCircuitForwardInterrupt_Private(KNCircuit, TS, PetscInt);
 PETSC_INTERN PetscErrorCode KNCircuitRaiseInterrupt_Private(KNCircuit, const char[]);
 PETSC_INTERN PetscErrorCode KNCircuitDropTrajectory_Private(KNCircuit);
+PETSC_INTERN void           KNCircuitLawTapeBegin_Private(KNCircuit);
+PETSC_INTERN void           KNCircuitLawTapeEnd_Private(KNCircuit);
+PETSC_INTERN void           KNCircuitLawTapeInvalidate_Private(KNCircuit);
+PETSC_INTERN PetscErrorCode KNCircuitLawTapeFree_Private(KNCircuit);
+PETSC_INTERN PetscErrorCode KNCircuitLawTapeRecord_Private(KNCircuit, const PetscReal *);
+PETSC_INTERN PetscErrorCode KNCircuitLawTapeYield_Private(KNCircuit, PetscLogDouble);
+PETSC_INTERN void           KNCircuitLawTapeFind_Private(KNCircuit, const PetscReal *);
+PETSC_INTERN PetscLogDouble KNCircuitLawTapeBytes_Private(KNCircuit);
 PETSC_INTERN PetscErrorCode KNCircuitGetParameterOffset_Private(KNCircuit, PetscInt *);
 PETSC_INTERN PetscErrorCode KNCircuitStateParameters_Private(KNCircuit, Vec, Vec, PetscBool);
 PETSC_INTERN PetscErrorCode KNCircuitCreateShellJacobianP_Private(KNCircuit, Mat *);

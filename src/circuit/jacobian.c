@@ -4,6 +4,19 @@
 #include <string.h>
 #include "circuitimpl.h"
 
+/* The linearisation point X into lvJ, and the law values kept there by the forward solve, if any. */
+static PetscErrorCode GatherJacobianPoint(KNCircuit c, Vec X)
+{
+  const PetscReal *lv;
+
+  PetscFunctionBegin;
+  PetscCall(KNCircuitGatherVoltages_Private(c, X, c->lvJ));
+  PetscCall(VecGetArrayRead(c->lvJ, &lv));
+  KNCircuitLawTapeFind_Private(c, lv);
+  PetscCall(VecRestoreArrayRead(c->lvJ, &lv));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 /* y += J^T w over the local edges for the panel's samples, their Jp^T w in the panel's parameter sums.
    t = sigma (w_d/C_d - w_s/C_s) is the weight of each edge's current (lw holds w already scaled by sigma/C).
    Fused device kernel when the law has one. */
@@ -12,6 +25,7 @@ static void FusedTranspose(KNCircuit c, const PetscReal *lv, const PetscReal *lw
   const PetscInt   ld = c->ld, rows = c->rows, nb = p->nb;
   const PetscReal *v = lv + p->lvoff, *w = lw + p->lvoff;
   PetscReal       *cur = p->ebuf, *gs = cur + nb, *gd = gs + nb, *gth = gd + nb, *t = gth + rows * nb, *yv = c->fbuf + p->foff;
+  const PetscReal *gk = c->law.jac ? c->law.jac + p->b0 * c->le.n : NULL; /* the law values kept at this point */
 
   for (PetscInt e = 0; e < c->le.n; e++) {
     const PetscReal *vs = v + c->le.in_s[e] * ld, *vd = v + c->le.in_d[e] * ld, *ws = w + c->le.in_s[e] * ld, *wd = w + c->le.in_d[e] * ld;
@@ -19,7 +33,8 @@ static void FusedTranspose(KNCircuit c, const PetscReal *lv, const PetscReal *lw
 
     KNCircuitPrefetchEdge(c, e, v, w, yv);
     if (c->kern->vjp && !c->le.gain) {
-      c->kern->vjp(c->le.theta + e * rows, nb, vs, vd, ws, wd, ys, yd, yt);
+      if (gk) c->kern->vjp_kept(c->le.theta + e * rows, nb, vs, vd, ws, wd, ys, yd, yt, gk + e * nb);
+      else c->kern->vjp(c->le.theta + e * rows, nb, vs, vd, ws, wd, ys, yd, yt);
       continue;
     }
     const PetscReal m = c->le.gain ? c->le.gain[e] : 1.0;
@@ -68,13 +83,15 @@ static void FlowTranspose(KNCircuit c, const PetscReal *lv, const PetscReal *lw,
   const PetscInt   ld = c->ld, rows = c->rows, nb = p->nb;
   const PetscReal *v = lv + p->lvoff, *w = lw + p->lvoff, *wp = wl + p->b0;
   PetscReal       *yv = c->fbuf + p->foff;
+  const PetscReal *gk = c->law.jac ? c->law.jac + p->b0 * c->le.n : NULL; /* the law values kept at this point */
 
   for (PetscInt e = 0; e < c->le.n; e++) {
     const PetscReal *vs = v + c->le.in_s[e] * ld, *vd = v + c->le.in_d[e] * ld, *ws = w + c->le.in_s[e] * ld, *wd = w + c->le.in_d[e] * ld;
     const PetscReal  rs = c->rcap_local[c->le.in_s[e]], rd = c->rcap_local[c->le.in_d[e]];
 
     KNCircuitPrefetchEdge(c, e, v, w, yv);
-    c->kern->flowvjp(c->le.theta + e * rows, nb, vs, vd, ws, wd, wp, rs, rd, yv + c->le.out_s[e] * ld, yv + c->le.out_d[e] * ld, p->gbuf + c->le.par[e] * rows);
+    if (gk) c->kern->flowvjp_kept(c->le.theta + e * rows, nb, vs, vd, ws, wd, wp, rs, rd, yv + c->le.out_s[e] * ld, yv + c->le.out_d[e] * ld, p->gbuf + c->le.par[e] * rows, gk + e * nb);
+    else c->kern->flowvjp(c->le.theta + e * rows, nb, vs, vd, ws, wd, wp, rs, rd, yv + c->le.out_s[e] * ld, yv + c->le.out_d[e] * ld, p->gbuf + c->le.par[e] * rows);
   }
 }
 
@@ -138,6 +155,7 @@ PetscErrorCode KNCircuitJacobianTransposeApply_Private(KNCircuit c, Vec lvJ, Vec
   PetscCall(PetscLogFlops((PetscLogDouble)c->le.n * B * (6 + 2 * c->rows) * (c->flow ? 2 : 1)));
   PetscCall(PetscLogEventEnd(KN_JacobianTranspose, 0, 0, 0, 0));
   c->stats.jact_mults++;
+  if (c->law.jac) c->stats.jact_kept++;
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -171,7 +189,7 @@ static PetscErrorCode CopyParameterProduct(KNCircuit c, Vec Z)
 PetscErrorCode KNCircuitComputeJacobianTranspose(KNCircuit c, Vec X, Vec W, Vec Y, Vec Ytheta)
 {
   PetscFunctionBegin;
-  PetscCall(KNCircuitGatherVoltages_Private(c, X, c->lvJ));
+  PetscCall(GatherJacobianPoint(c, X));
   PetscCall(KNCircuitJacobianTransposeApply_Private(c, c->lvJ, W, Y));
   if (Ytheta) PetscCall(CopyParameterProduct(c, Ytheta));
   PetscFunctionReturn(KN_SUCCESS);
@@ -226,7 +244,7 @@ PetscErrorCode KNCircuitRHSJacobianP_Private(TS ts, PetscReal t, Vec X, Mat Jp, 
   KNCircuit c = (KNCircuit)ctx;
 
   PetscFunctionBegin;
-  PetscCall(KNCircuitGatherVoltages_Private(c, X, c->lvJ));
+  PetscCall(GatherJacobianPoint(c, X));
   c->cacheW = NULL;
   PetscFunctionReturn(KN_SUCCESS);
 }
@@ -238,7 +256,7 @@ PetscErrorCode KNCircuitRHSJacobian_Private(TS ts, PetscReal t, Vec X, Mat A, Ma
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(KN_JacobianCache, 0, 0, 0, 0));
-  PetscCall(KNCircuitGatherVoltages_Private(c, X, c->lvJ));
+  PetscCall(GatherJacobianPoint(c, X));
   c->cacheW = NULL;
   c->stats.jac_evals++;
   PetscCall(PetscLogEventEnd(KN_JacobianCache, 0, 0, 0, 0));

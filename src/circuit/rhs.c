@@ -22,6 +22,15 @@ static void AccumulateCurrents(KNCircuit c, const PetscReal *lv, const KNPanel *
   PetscReal       *cur = p->ebuf, *f = c->fbuf + p->foff;
 
   if (c->kern->apply && !c->le.gain) {
+    if (c->law.rec) { /* the same pass, keeping each edge's law values for the adjoint */
+      PetscReal *g = c->law.rec + p->b0 * c->le.n;
+
+      for (PetscInt e = 0; e < c->le.n; e++) {
+        KNCircuitPrefetchEdge(c, e, v, NULL, f);
+        c->kern->apply_keep(c->le.theta + e * rows, nb, v + c->le.in_s[e] * ld, v + c->le.in_d[e] * ld, f + c->le.out_s[e] * ld, f + c->le.out_d[e] * ld, g + e * nb);
+      }
+      return;
+    }
     for (PetscInt e = 0; e < c->le.n; e++) {
       KNCircuitPrefetchEdge(c, e, v, NULL, f);
       c->kern->apply(c->le.theta + e * rows, nb, v + c->le.in_s[e] * ld, v + c->le.in_d[e] * ld, f + c->le.out_s[e] * ld, f + c->le.out_d[e] * ld);
@@ -54,7 +63,8 @@ static void AccumulateCurrentsAndTrace(KNCircuit c, const PetscReal *lv, const K
       const PetscReal rs = os < c->nown ? c->rcap_local[c->le.in_s[e]] : 0.0, rd = od < c->nown ? c->rcap_local[c->le.in_d[e]] : 0.0;
 
       KNCircuitPrefetchEdge(c, e, v, NULL, f);
-      c->kern->trace(c->le.theta + e * rows, nb, v + c->le.in_s[e] * ld, v + c->le.in_d[e] * ld, rs, rd, f + os * ld, f + od * ld, tr);
+      if (c->law.rec) c->kern->trace_keep(c->le.theta + e * rows, nb, v + c->le.in_s[e] * ld, v + c->le.in_d[e] * ld, rs, rd, f + os * ld, f + od * ld, tr, c->law.rec + p->b0 * c->le.n + e * nb);
+      else c->kern->trace(c->le.theta + e * rows, nb, v + c->le.in_s[e] * ld, v + c->le.in_d[e] * ld, rs, rd, f + os * ld, f + od * ld, tr);
     }
     return;
   }
@@ -102,9 +112,11 @@ PetscErrorCode KNCircuitComputeRHS(KNCircuit c, Vec X, Vec F)
   PetscCall(KNCircuitGatherVoltages_Private(c, X, c->lv));
   PetscCall(PetscLogEventBegin(KN_RHSEval, 0, 0, 0, 0));
   PetscCall(VecGetArrayRead(c->lv, &lv));
+  PetscCall(KNCircuitLawTapeRecord_Private(c, lv));
 #pragma omp parallel for num_threads(c->nthreads) if (c->nthreads > 1) schedule(static, 1)
   for (PetscInt p = 0; p < c->npanel; p++) RHSPanel(c, lv, &c->panel[p]);
   PetscCall(VecRestoreArrayRead(c->lv, &lv));
+  c->law.rec = NULL;
   PetscCall(VecGetArray(F, &f));
   KNCircuitPanelsToState_Private(c, c->rcap_local, sigma, f);
   if (c->flow) {

@@ -31,7 +31,8 @@ static PetscErrorCode LimitTrajectory(KNCircuit c, TS ts, PetscInt k)
   PetscCall(TSGetTime(ts, &t));
   PetscCall(TSGetMaxTime(ts, &tmax));
   c->tape_held = PetscMax(c->tape_held, k + 1); /* steps 0..k are stored */
-  if (t < tmax && (PetscLogDouble)PetscMax(c->tape_held, k + 2) * c->tape_step_bytes > c->tape_limit) {
+  if (t < tmax) PetscCall(KNCircuitLawTapeYield_Private(c, (PetscLogDouble)PetscMax(c->tape_held, k + 2) * c->tape_step_bytes));
+  if (t < tmax && (PetscLogDouble)PetscMax(c->tape_held, k + 2) * c->tape_step_bytes + KNCircuitLawTapeBytes_Private(c) > c->tape_limit) {
     PetscCall(PetscInfo(ts, "Layer %s: the trajectory would pass %g bytes at step %" PetscInt_FMT ": dropped, the adjoint will recompute the layer\n", c->name ? c->name : "", c->tape_limit, k + 1));
     PetscCall(KNCircuitDropTrajectory_Private(c));
   }
@@ -65,6 +66,7 @@ PetscErrorCode KNCircuitDropTrajectory_Private(KNCircuit c)
 {
   PetscFunctionBegin;
   PetscCall(TSRemoveTrajectory(c->ts));
+  PetscCall(KNCircuitLawTapeFree_Private(c));
   c->tape_valid = PETSC_FALSE, c->tape_limited = PETSC_FALSE, c->tape_held = 0;
   PetscFunctionReturn(KN_SUCCESS);
 }
@@ -109,7 +111,9 @@ PetscErrorCode KNCircuitSolveWithTrajectory(KNCircuit c, Vec X, PetscLogDouble m
   c->tape_limited = (PetscBool)(max_bytes < PETSC_MAX_REAL);
   c->tape_limit   = max_bytes;
   c->tape_valid   = PETSC_FALSE;
-  ierr            = KNCircuitForwardSolve_Private(c, X);
+  KNCircuitLawTapeBegin_Private(c);
+  ierr = KNCircuitForwardSolve_Private(c, X);
+  KNCircuitLawTapeEnd_Private(c);
   if (ierr) (void)KNCircuitDropTrajectory_Private(c); /* a partial trajectory would break the next solve */
   PetscCall(ierr);
   PetscCall(TSGetTrajectory(c->ts, &tj));
@@ -134,7 +138,7 @@ PetscErrorCode KNCircuitGetTrajectoryBytes(KNCircuit c, PetscLogDouble *bytes)
 
   PetscFunctionBegin;
   PetscCall(TSGetTrajectory(c->ts, &tj));
-  *bytes = tj ? (PetscLogDouble)c->tape_held * c->tape_step_bytes : 0;
+  *bytes = (tj ? (PetscLogDouble)c->tape_held * c->tape_step_bytes : 0) + KNCircuitLawTapeBytes_Private(c);
   PetscFunctionReturn(KN_SUCCESS);
 }
 
@@ -191,5 +195,6 @@ PetscErrorCode KNCircuitAdjointSolve(KNCircuit c, Vec L, Vec G)
              c->name ? c->name : "", (double)(t / c->hw_scale), steps - left, steps);
   PetscCall(KNCircuitStateParameters_Private(c, L, G, PETSC_FALSE));
   c->tape_valid = PETSC_FALSE;
+  KNCircuitLawTapeInvalidate_Private(c);
   PetscFunctionReturn(KN_SUCCESS);
 }

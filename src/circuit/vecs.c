@@ -75,6 +75,7 @@ PetscErrorCode KNCircuitSetParameters(KNCircuit c, Vec theta)
   PetscCall(VecRestoreArrayRead(theta, &a));
   PetscCall(VecCopy(theta, c->theta));
   c->tape_valid = PETSC_FALSE; /* a kept trajectory belongs to the old parameters */
+  KNCircuitLawTapeInvalidate_Private(c);
   PetscCall(VecScatterBegin(c->tscatter, c->theta, c->ltheta, INSERT_VALUES, SCATTER_FORWARD));
   PetscCall(VecScatterEnd(c->tscatter, c->theta, c->ltheta, INSERT_VALUES, SCATTER_FORWARD));
   PetscFunctionReturn(KN_SUCCESS);

@@ -190,7 +190,7 @@ PetscErrorCode KNNetGetStats(KNNet net, KNCircuitStats *s)
   for (PetscInt i = 0; i < net->D; i++) {
     KNCircuitStats l;
     PetscCall(KNCircuitGetStats(net->layer[i], &l));
-    s->steps += l.steps, s->rejects += l.rejects, s->rhs_evals += l.rhs_evals, s->jac_evals += l.jac_evals, s->jact_mults += l.jact_mults;
+    s->steps += l.steps, s->rejects += l.rejects, s->rhs_evals += l.rhs_evals, s->jac_evals += l.jac_evals, s->jact_mults += l.jact_mults, s->jact_kept += l.jact_kept;
   }
   PetscFunctionReturn(KN_SUCCESS);
 }
