@@ -204,6 +204,7 @@ typedef struct {
   PetscReal *th, *rs, *rd;                       /* theta [rows e + r], 1/C factors per edge */
   PetscReal *v, *w, *f, *y, *tr, *wl, *yth;      /* node-major N x B: voltages, weights, RHS, J^T w; B: trace, wl */
   PetscReal *cur, *gs, *gd, *gth, *g2, *g2th, *t; /* composed-path scratch, as the circuit's ebuf */
+  PetscReal *g;                                  /* E x B law values kept by the keep passes for the kept ones */
   const KNDeviceKernels *k;
 } Edges;
 
@@ -216,10 +217,14 @@ typedef enum {
   PASS_TRACE_COMPOSED,
   PASS_VJP_COMPOSED,
   PASS_FLOWVJP_COMPOSED,
+  PASS_APPLY_KEEP,
+  PASS_TRACE_KEEP,
+  PASS_VJP_KEPT,
+  PASS_FLOWVJP_KEPT,
   NPASS
 } Pass;
-static const char *PassName[] = {"apply", "trace", "vjp", "flowvjp", "apply composed", "trace composed", "vjp composed", "flowvjp composed"};
-static const PetscInt PassKind[] = {0, 1, 2, 3, 0, 1, 2, 3}; /* the bound each pass is compared with */
+static const char *PassName[] = {"apply", "trace", "vjp", "flowvjp", "apply composed", "trace composed", "vjp composed", "flowvjp composed", "apply keep", "trace keep", "vjp kept", "flowvjp kept"};
+static const PetscInt PassKind[] = {0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3}; /* the bound each pass is compared with */
 
 /* The circuit's edge loops without the fused kernels: rhs.c (current, or partials for the flow) and jacobian.c
    (partials, then lane sums), as they run for edges with gains, and ran for every law before the fused kernels. */
@@ -320,6 +325,19 @@ static void RunPass(Edges *p, Pass pass)
     for (PetscInt e = 0; e < p->E; e++)
       p->k->flowvjp(p->th + e * rows, B, p->v + p->s[e] * B, p->v + p->d[e] * B, p->w + p->s[e] * B, p->w + p->d[e] * B, p->wl, p->rs[e], p->rd[e], p->y + p->s[e] * B, p->y + p->d[e] * B, p->yth + e * rows);
     break;
+  case PASS_APPLY_KEEP:
+    for (PetscInt e = 0; e < p->E; e++) p->k->apply_keep(p->th + e * rows, B, p->v + p->s[e] * B, p->v + p->d[e] * B, p->f + p->s[e] * B, p->f + p->d[e] * B, p->g + e * B);
+    break;
+  case PASS_TRACE_KEEP:
+    for (PetscInt e = 0; e < p->E; e++) p->k->trace_keep(p->th + e * rows, B, p->v + p->s[e] * B, p->v + p->d[e] * B, p->rs[e], p->rd[e], p->f + p->s[e] * B, p->f + p->d[e] * B, p->tr, p->g + e * B);
+    break;
+  case PASS_VJP_KEPT:
+    for (PetscInt e = 0; e < p->E; e++) p->k->vjp_kept(p->th + e * rows, B, p->v + p->s[e] * B, p->v + p->d[e] * B, p->w + p->s[e] * B, p->w + p->d[e] * B, p->y + p->s[e] * B, p->y + p->d[e] * B, p->yth + e * rows, p->g + e * B);
+    break;
+  case PASS_FLOWVJP_KEPT:
+    for (PetscInt e = 0; e < p->E; e++)
+      p->k->flowvjp_kept(p->th + e * rows, B, p->v + p->s[e] * B, p->v + p->d[e] * B, p->w + p->s[e] * B, p->w + p->d[e] * B, p->wl, p->rs[e], p->rd[e], p->y + p->s[e] * B, p->y + p->d[e] * B, p->yth + e * rows, p->g + e * B);
+    break;
   case PASS_APPLY_COMPOSED:
     RHSComposed(p);
     break;
@@ -348,6 +366,11 @@ static PetscBool HasPass(const KNDeviceKernels *k, Pass pass)
     return k->vjp ? PETSC_TRUE : PETSC_FALSE;
   case PASS_FLOWVJP:
     return k->flowvjp ? PETSC_TRUE : PETSC_FALSE;
+  case PASS_APPLY_KEEP:
+  case PASS_TRACE_KEEP:
+  case PASS_VJP_KEPT:
+  case PASS_FLOWVJP_KEPT:
+    return k->apply_keep ? PETSC_TRUE : PETSC_FALSE;
   default:
     return PETSC_TRUE;
   }
@@ -376,6 +399,7 @@ static PetscErrorCode EdgesCreate(const Params *par, PetscInt B, KNDevice dev, E
   PetscCall(PetscMalloc5(E, &p->s, E, &p->d, 3 * E, &p->th, E, &p->rs, E, &p->rd));
   PetscCall(PetscMalloc7(N * B, &p->v, N * B, &p->w, N * B, &p->f, N * B, &p->y, B, &p->tr, B, &p->wl, 3 * E, &p->yth));
   PetscCall(PetscMalloc7(B, &p->cur, B, &p->gs, B, &p->gd, 3 * B, &p->gth, 3 * B, &p->g2, 6 * B, &p->g2th, B, &p->t));
+  PetscCall(PetscCalloc1(E * B, &p->g));
   for (PetscInt e = 0; e < E; e++) {
     p->s[e] = (PetscInt)((Rand(&seed) + 1) * 0.5 * N) % N;
     do p->d[e] = (PetscInt)((Rand(&seed) + 1) * 0.5 * N) % N;
@@ -395,6 +419,7 @@ static PetscErrorCode EdgesDestroy(Edges *p)
   PetscCall(PetscFree5(p->s, p->d, p->th, p->rs, p->rd));
   PetscCall(PetscFree7(p->v, p->w, p->f, p->y, p->tr, p->wl, p->yth));
   PetscCall(PetscFree7(p->cur, p->gs, p->gd, p->gth, p->g2, p->g2th, p->t));
+  PetscCall(PetscFree(p->g));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
