@@ -23,7 +23,8 @@ static PetscErrorCode StepBytes(KNCircuit c, TS ts, PetscLogDouble *bytes)
 /* After every step of a limited solve: drop the trajectory before the next step would take it past the limit. */
 static PetscErrorCode LimitTrajectory(KNCircuit c, TS ts, PetscInt k)
 {
-  PetscReal t, tmax;
+  PetscReal      t, tmax;
+  PetscLogDouble need;
 
   PetscFunctionBegin;
   if (!c->tape_limited) PetscFunctionReturn(KN_SUCCESS);
@@ -31,8 +32,9 @@ static PetscErrorCode LimitTrajectory(KNCircuit c, TS ts, PetscInt k)
   PetscCall(TSGetTime(ts, &t));
   PetscCall(TSGetMaxTime(ts, &tmax));
   c->tape_held = PetscMax(c->tape_held, k + 1); /* steps 0..k are stored */
-  if (t < tmax) PetscCall(KNCircuitLawTapeYield_Private(c, (PetscLogDouble)PetscMax(c->tape_held, k + 2) * c->tape_step_bytes));
-  if (t < tmax && (PetscLogDouble)PetscMax(c->tape_held, k + 2) * c->tape_step_bytes + KNCircuitLawTapeBytes_Private(c) > c->tape_limit) {
+  need = (PetscLogDouble)PetscMax(c->tape_held, k + 2) * c->tape_step_bytes;
+  if (t < tmax) PetscCall(KNCircuitLawTapeYield_Private(c, need)); /* the kept law values give way first */
+  if (t < tmax && need > c->tape_limit) {
     PetscCall(PetscInfo(ts, "Layer %s: the trajectory would pass %g bytes at step %" PetscInt_FMT ": dropped, the adjoint will recompute the layer\n", c->name ? c->name : "", c->tape_limit, k + 1));
     PetscCall(KNCircuitDropTrajectory_Private(c));
   }
