@@ -27,6 +27,9 @@ head -1 "$tmp/run/metrics.csv" | grep -qx 'epoch,loss,lr,test_metric,rhs_evals,s
 rows=$(tail -n +2 "$tmp/run/metrics.csv" | grep -c '^[0-9]'); [ "$rows" -eq 3 ]; ok $? "metrics.csv has one row per epoch ($rows)"
 grep -q -- '-kn_topology_repeat 3,3' "$tmp/run/options.txt" && grep -q -- '-kn_train_epochs 3' "$tmp/run/options.txt"; ok $? "options.txt holds the effective option table (YAML keys as options)"
 echo "$out" | grep -q '^epoch 3/3  loss' && echo "$out" | grep -q 'ETA'; ok $? "a progress line per epoch with loss and ETA"
+echo "$out" | grep -q 'adjoint: 2 of 2 layers also keep their law values'; ok $? "the set-up view says that the tanh layers keep their law values for the adjoint"
+out2=$("$knet" train -options_file "$tmp/tiny.yaml" -kn_train_epochs 1 -kn_adjoint_keep_law false -kn_run_dir "$tmp/run-nokeep" 2>&1)
+echo "$out2" | grep -q 'adjoint: 0 of 2 layers also keep'; ok $? "-kn_adjoint_keep_law false: no layer keeps them"
 
 "$knet" sample "$tmp/run/model.h5" -kn_samples 37 -kn_output "$tmp/s.csv" > /dev/null 2>&1; rc=$?
 lines=$(wc -l < "$tmp/s.csv"); head -1 "$tmp/s.csv" | grep -qx 'v1,v2,logq'; ok $(( rc | $? | (lines != 38) )) "knet sample writes a header and N = 37 rows ($((lines - 1)))"

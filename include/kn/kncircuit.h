@@ -97,6 +97,7 @@ PETSC_EXTERN PetscErrorCode KNCircuitSolve(KNCircuit, Vec);
 PETSC_EXTERN PetscErrorCode KNCircuitSolveAdjoint(KNCircuit, Vec, Vec, Vec);
 PETSC_EXTERN PetscErrorCode KNCircuitSolveWithTrajectory(KNCircuit, Vec, PetscLogDouble, PetscBool *);
 PETSC_EXTERN PetscErrorCode KNCircuitAdjointSolve(KNCircuit, Vec, Vec);
+PETSC_EXTERN PetscErrorCode KNCircuitGetKeepLaw(KNCircuit, PetscBool *);
 PETSC_EXTERN PetscErrorCode KNCircuitGetTrajectoryBytes(KNCircuit, PetscLogDouble *);
 PETSC_EXTERN PetscErrorCode KNCircuitGetStats(KNCircuit, KNCircuitStats *);
 PETSC_EXTERN PetscErrorCode KNCircuitGetThreads(KNCircuit, PetscInt *, PetscInt *);

@@ -25,6 +25,27 @@ static PetscBool Kept(KNCircuit c)
   return (PetscBool)(c->flow ? k->trace_keep && k->flowvjp_kept && k->flowvjp : k->apply_keep && k->vjp_kept && k->vjp);
 }
 
+/*@
+  KNCircuitGetKeepLaw - whether a trajectory kept from this set-up circuit's solves also keeps the law values of its
+  stages for the adjoint (-kn_adjoint_keep_law, a law with keep kernels, no edge gains, the shell Jacobian)
+
+  Not Collective
+
+  Output Parameter:
+. keep - PETSC_TRUE if it does
+
+  Level: intermediate
+
+.seealso: KNCircuitSolveWithTrajectory(), KNNetSetAdjointMemory()
+@*/
+PetscErrorCode KNCircuitGetKeepLaw(KNCircuit c, PetscBool *keep)
+{
+  PetscFunctionBegin;
+  PetscCheck(c->setupcalled, c->comm, PETSC_ERR_ARG_WRONGSTATE, "Call KNCircuitSetUp() first");
+  *keep = Kept(c);
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 /* A solve that keeps its trajectory under a byte limit starts: earlier slots are void (the RHS calls refill them). */
 void KNCircuitLawTapeBegin_Private(KNCircuit c)
 {

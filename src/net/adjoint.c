@@ -102,12 +102,19 @@ PetscErrorCode KNNetSolveLayer_Private(KNNet net, PetscInt i, Vec Y)
 PetscErrorCode KNNetViewAdjointMemory_Private(KNNet net, PetscViewer viewer)
 {
   PetscLogDouble held;
-  PetscInt       nkept;
+  PetscInt       nkept, nlaw = 0;
 
   PetscFunctionBegin;
   PetscCall(KNNetGetTrajectoryBytes(net, &held, &nkept));
+  for (PetscInt i = 0; i < net->D; i++) {
+    PetscBool keep;
+
+    PetscCall(KNCircuitGetKeepLaw(net->layer[i], &keep));
+    nlaw += keep;
+  }
   if (net->adjoint_memory <= 0) PetscCall(PetscViewerASCIIPrintf(viewer, "adjoint: every layer is integrated again for its adjoint (-kn_adjoint_memory 0)\n"));
   else PetscCall(PetscViewerASCIIPrintf(viewer, "adjoint: one integration per training step, the loss pass keeps the trajectories while they fit in %.4g MiB per rank (-kn_adjoint_memory); a layer that does not fit is integrated again; last sweep: %" PetscInt_FMT " of %" PetscInt_FMT " layers kept, %.4g MiB held\n", net->adjoint_memory / 1048576.0, nkept, net->D, held / 1048576.0));
+  if (net->adjoint_memory > 0) PetscCall(PetscViewerASCIIPrintf(viewer, "adjoint: %" PetscInt_FMT " of %" PetscInt_FMT " layers also keep their law values (tanh), so that the adjoint does not evaluate the law again (-kn_adjoint_keep_law)\n", nlaw, net->D));
   PetscFunctionReturn(KN_SUCCESS);
 }
 
