@@ -14,8 +14,9 @@ typedef struct {
   PetscLogDouble held;
 } Result;
 
-/* One forward (keeping trajectories within budget bytes) and backward of the small test net. */
-static PetscErrorCode Step(PetscBool flow, PetscLogDouble budget, Result *r)
+/* One forward (keeping trajectories within budget bytes) and backward of the small test net; after a first such step
+   when warm (a layer's first solve keeps no law values in its first step, whose size it does not know yet). */
+static PetscErrorCode Step(PetscBool flow, PetscLogDouble budget, PetscBool warm, Result *r)
 {
   KNNet          net;
   Vec            G;
@@ -28,6 +29,12 @@ static PetscErrorCode Step(PetscBool flow, PetscLogDouble budget, Result *r)
   PetscCall(KNNetSetAdjointMemory(net, budget));
   for (PetscInt i = 0; i < B * nin; i++) in[i] = 0.7 * KNTestRand(9, i);
   PetscCall(KNNetCreateParameterVec(net, &G));
+  for (PetscInt k = 0; k < (warm ? 1 : 0); k++) {
+    PetscCall(KNNetSetSaveTrajectory(net, PETSC_TRUE));
+    PetscCall(KNTestNetLoss(net, nin, in, flow, &L, dout, dlogp));
+    PetscCall(KNNetSetSaveTrajectory(net, PETSC_FALSE));
+    PetscCall(KNNetBackward(net, dout, flow ? dlogp : NULL, G, r->din));
+  }
   PetscCall(KNNetGetStats(net, &s0));
   PetscCall(KNNetSetSaveTrajectory(net, PETSC_TRUE));
   PetscCall(KNTestNetLoss(net, nin, in, flow, &L, dout, dlogp));
@@ -52,21 +59,21 @@ static PetscErrorCode CheckBudgets(KNTest *t, PetscBool flow)
   PetscLogDouble budgets[2];
 
   PetscFunctionBeginUser;
-  PetscCall(Step(flow, 0, &ref));
-  PetscCall(Step(flow, 1e30, &all));
+  PetscCall(Step(flow, 0, PETSC_FALSE, &ref));
+  PetscCall(Step(flow, 1e30, PETSC_TRUE, &all));
   PetscCall(KNTestOk(t, (PetscBool)(ref.nkept == 0 && ref.rhs_bwd == ref.rhs_fwd && ref.held == 0), "%s, budget 0: no trajectory kept, the adjoint integrates every layer again (%" PetscInt_FMT " RHS)", kind, ref.rhs_bwd));
   PetscCall(KNTestOk(t, (PetscBool)(all.nkept == (flow ? 2 : 3) && all.rhs_bwd == 0 && all.held > 0), "%s, unlimited: every layer kept (%" PetscInt_FMT "), the adjoint needs no RHS (%" PetscInt_FMT "), %.0f bytes held", kind, all.nkept, all.rhs_bwd, all.held));
   PetscCall(KNTestOk(t, (PetscBool)(all.ng == ref.ng && !memcmp(all.g, ref.g, ref.ng * sizeof(PetscReal)) && !memcmp(all.din, ref.din, sizeof(ref.din))), "%s: the kept trajectories give the recomputed dL/dtheta and dL/dv(0) to the bit", kind));
-  PetscCall(KNTestOk(t, (PetscBool)(ref.jact_kept == 0 && all.jact_kept > all.jact / 2), "%s: the kept law values serve %" PetscInt_FMT " of the %" PetscInt_FMT " J^T products (none when recomputed)", kind, all.jact_kept, all.jact));
+  PetscCall(KNTestOk(t, (PetscBool)(ref.jact_kept == 0 && all.jact_kept > all.jact / 2), "%s: after a first step, the kept law values serve %" PetscInt_FMT " of the %" PetscInt_FMT " J^T products (none when recomputed)", kind, all.jact_kept, all.jact));
   PetscCall(PetscOptionsSetValue(NULL, "-kn_adjoint_keep_law", "false"));
-  PetscCall(Step(flow, 1e30, &r));
+  PetscCall(Step(flow, 1e30, PETSC_TRUE, &r));
   PetscCall(PetscOptionsClearValue(NULL, "-kn_adjoint_keep_law"));
   PetscCall(KNTestOk(t, (PetscBool)(r.jact_kept == 0 && r.held < all.held && !memcmp(all.g, r.g, ref.ng * sizeof(PetscReal)) && !memcmp(all.din, r.din, sizeof(r.din))), "%s, -kn_adjoint_keep_law false: the law is evaluated in every J^T, the same gradient to the bit, %.0f bytes held instead of %.0f", kind, r.held, all.held));
   PetscCall(PetscFree(r.g));
   budgets[0] = 0.6 * all.held, budgets[1] = 0.05 * all.held;
   for (PetscInt k = 0; k < 2; k++) {
     PetscBool same;
-    PetscCall(Step(flow, budgets[k], &r));
+    PetscCall(Step(flow, budgets[k], PETSC_FALSE, &r));
     same = (PetscBool)(r.ng == ref.ng && !memcmp(r.g, ref.g, ref.ng * sizeof(PetscReal)) && !memcmp(r.din, ref.din, sizeof(ref.din)));
     PetscCall(KNTestOkAll(t, (PetscBool)(r.held <= budgets[k] && r.nkept < all.nkept && r.rhs_fwd == ref.rhs_fwd), "%s, budget %.0f bytes: %.0f held, %" PetscInt_FMT " layers kept, the adjoint integrates %" PetscInt_FMT " RHS", kind, budgets[k], r.held, r.nkept, r.rhs_bwd));
     PetscCall(KNTestOk(t, (PetscBool)(same && r.rhs_bwd > 0 && r.rhs_bwd < ref.rhs_bwd + (k == 1)), "%s, budget %.0f bytes: the same gradient to the bit (rel diff %.1e, %.1e), the dropped layers recomputed", kind, budgets[k], (double)KNTestRelErr(ref.ng, r.g, ref.g), (double)KNTestRelErr(6, r.din, ref.din)));

@@ -67,6 +67,7 @@ struct _p_KNCircuit {
   /* work */
   Vec        lv, lw, lvJ; /* sequential, panel-major (KNPanel): voltages, adjoint weights, cached Jacobian point */
   VecScatter vscatter;    /* state Vec (voltage part, owned + ghosts) -> lv, sample b to its panel's block */
+  PetscInt   ngather, *gather; /* on one rank, the same as runs (from, to, length) of copies (NULL on more ranks) */
   Vec        theta;       /* owned parameters, circuit order, block size rows */
   VecScatter tscatter;    /* theta -> local edges' parameter copy */
   Vec        ltheta;      /* sequential n*rows, wraps le.theta */

@@ -75,7 +75,8 @@ PetscErrorCode KNCircuitLawTapeFree_Private(KNCircuit c)
 }
 
 /* Before the RHS kernels at the gathered voltages lv: a slot for their law values (law.rec), if the limit allows one
-   beside the trajectory's next step; else law.rec = NULL and the RHS keeps nothing. */
+   beside the trajectory's next step; else law.rec = NULL and the RHS keeps nothing. The trajectory and the slots
+   together never pass the limit: the trajectory's growth frees the slots first (KNCircuitLawTapeYield_Private). */
 PetscErrorCode KNCircuitLawTapeRecord_Private(KNCircuit c, const PetscReal *lv)
 {
   const size_t   bytes = SlotBytes(c);
@@ -83,7 +84,9 @@ PetscErrorCode KNCircuitLawTapeRecord_Private(KNCircuit c, const PetscReal *lv)
 
   PetscFunctionBegin;
   c->law.rec = NULL;
-  if (!c->law.recording) PetscFunctionReturn(KN_SUCCESS);
+  /* until the first stored step tells the trajectory's step size (the layer's first solve), keep nothing: the slots
+     must never take room the trajectory needs */
+  if (!c->law.recording || !c->tape_step_bytes) PetscFunctionReturn(KN_SUCCESS);
   if (c->law.n == c->law.nalloc) {
     if (traj + (PetscLogDouble)(c->law.nalloc + 1) * (PetscLogDouble)bytes > c->tape_limit) PetscFunctionReturn(KN_SUCCESS);
     if (c->law.nalloc == c->law.cap) {

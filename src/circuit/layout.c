@@ -42,6 +42,15 @@ static PetscErrorCode BuildScatters(KNCircuit c, Vec X, const PetscInt owned_gid
   PetscCall(VecScatterCreate(X, isfrom, c->lv, isto, &c->vscatter));
   PetscCall(ISDestroy(&isfrom));
   PetscCall(ISDestroy(&isto));
+  if (c->size == 1) { /* one rank: the same gather as runs of copies (a VecScatter call costs microseconds, small layers gather often) */
+    c->ngather = nslots * c->npanel;
+    PetscCall(PetscMalloc1(3 * c->ngather, &c->gather));
+    for (PetscInt k = 0, n = 0; k < nslots; k++) {
+      PetscInt node = k < c->nown ? c->first_node + 1 + k : c->ghost_nodes[k - c->nown], first;
+      PetscCall(KNCircuitStateIndex_Private(c, node, &first));
+      for (PetscInt p = 0; p < c->npanel; p++, n++) c->gather[3 * n] = first + c->panel[p].b0, c->gather[3 * n + 1] = c->panel[p].lvoff + k * c->ld, c->gather[3 * n + 2] = c->panel[p].nb;
+    }
+  }
 
   PetscCall(KNCircuitCreateParameterVec(c, &c->theta));
   PetscCall(VecCreateSeqWithArray(PETSC_COMM_SELF, rows, c->le.n * rows, c->le.theta, &c->ltheta));
@@ -165,6 +174,8 @@ PetscErrorCode KNCircuitDestroyLayout_Private(KNCircuit c)
   PetscCall(VecDestroy(&c->lw));
   PetscCall(VecDestroy(&c->lvJ));
   PetscCall(VecScatterDestroy(&c->vscatter));
+  PetscCall(PetscFree(c->gather));
+  c->ngather = 0;
   PetscCall(VecDestroy(&c->theta));
   PetscCall(VecDestroy(&c->ltheta));
   PetscCall(VecScatterDestroy(&c->tscatter));

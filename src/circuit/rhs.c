@@ -6,8 +6,19 @@ PetscErrorCode KNCircuitGatherVoltages_Private(KNCircuit c, Vec X, Vec lv)
 {
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(KN_GhostUpdate, 0, 0, 0, 0));
-  PetscCall(VecScatterBegin(c->vscatter, X, lv, INSERT_VALUES, SCATTER_FORWARD));
-  PetscCall(VecScatterEnd(c->vscatter, X, lv, INSERT_VALUES, SCATTER_FORWARD));
+  if (c->gather) {
+    const PetscReal *x;
+    PetscReal       *l;
+
+    PetscCall(VecGetArrayRead(X, &x));
+    PetscCall(VecGetArray(lv, &l));
+    for (PetscInt r = 0; r < c->ngather; r++) PetscCall(PetscArraycpy(l + c->gather[3 * r + 1], x + c->gather[3 * r], c->gather[3 * r + 2]));
+    PetscCall(VecRestoreArray(lv, &l));
+    PetscCall(VecRestoreArrayRead(X, &x));
+  } else {
+    PetscCall(VecScatterBegin(c->vscatter, X, lv, INSERT_VALUES, SCATTER_FORWARD));
+    PetscCall(VecScatterEnd(c->vscatter, X, lv, INSERT_VALUES, SCATTER_FORWARD));
+  }
   PetscCall(PetscLogEventEnd(KN_GhostUpdate, 0, 0, 0, 0));
   PetscFunctionReturn(KN_SUCCESS);
 }
