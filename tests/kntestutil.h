@@ -99,6 +99,19 @@ static inline PetscErrorCode KNTestNetRandomParameters(KNNet net, PetscInt64 see
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* check(t, type) for every registered device law. */
+static inline PetscErrorCode KNTestForEachDeviceType(KNTest *t, PetscErrorCode (*check)(KNTest *, KNDeviceType))
+{
+  PetscInt     n;
+  const char **types;
+
+  PetscFunctionBeginUser;
+  PetscCall(KNDeviceGetTypes(&n, &types));
+  for (PetscInt i = 0; i < n; i++) PetscCall(check(t, types[i]));
+  PetscCall(PetscFree(types));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
 static inline PetscReal KNTestMaxAbs(PetscInt n, const PetscReal a[])
 {
   PetscReal m = 0;

@@ -61,15 +61,11 @@ static PetscErrorCode Check(KNTest *t, KNDeviceType type)
 
 int main(int argc, char **argv)
 {
-  KNTest       t;
-  PetscInt     n;
-  const char **types;
+  KNTest t;
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
   PetscCall(KNTestBegin(PETSC_COMM_WORLD, &t));
-  PetscCall(KNDeviceGetTypes(&n, &types));
-  for (PetscInt i = 0; i < n; i++) PetscCall(Check(&t, types[i]));
-  PetscCall(PetscFree(types));
+  PetscCall(KNTestForEachDeviceType(&t, Check));
   {
     int rc = KNTestEnd(&t);
     PetscCall(PetscFinalize());
