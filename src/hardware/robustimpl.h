@@ -1,4 +1,4 @@
-/* Private KNRobustness data (src/train/robust.c: description, draws, quantisers; robust_mc.c: Monte Carlo). */
+/* Private KNRobustness data (src/hardware/robust.c: description, draws, quantisers; robust_mc.c: Monte Carlo). */
 #pragma once
 
 #include <kn/knrobust.h>

@@ -1,4 +1,4 @@
-/* Private declarations of the SPICE export (src/io/spice*.c). */
+/* Private declarations of the SPICE export (src/hardware/spice*.c). */
 #pragma once
 
 #include <kn/knspice.h>
