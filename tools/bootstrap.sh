@@ -28,7 +28,11 @@ export GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-10000}
 meson compile -C build >/dev/null
 
 case "${1:-demo}" in
-  demo) exec ./build/knet train ;;
+  demo) # the quick demo, then its samples drawn against the data
+    ./build/knet train || exit $?
+    run=$(ls -td runs/*/ | head -1)
+    /usr/bin/python3 tools/plot_run.py samples "${run%/}" -o "${run}samples.png" >/dev/null &&
+      echo "the model's samples against the data: ${run}samples.png (tools/plot_run.py; README: Plots)" ;;
   test)
     set +e
     meson test -C build --print-errorlogs --num-processes 2
