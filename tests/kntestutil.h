@@ -99,6 +99,47 @@ static inline PetscErrorCode KNTestNetRandomParameters(KNNet net, PetscInt64 see
   PetscFunctionReturn(KN_SUCCESS);
 }
 
+/* A 6-node random circuit, T = 1, fixed steps dt = 0.01 (100 steps), batch 2, named "L7" (the options database is
+   cleared afterwards). */
+static inline PetscErrorCode KNTestSmallCircuit(KNCircuit *c)
+{
+  KNGraph  g;
+  KNDevice d;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsInsertString(NULL, "-ts_adapt_type none -ts_dt 0.01"));
+  PetscCall(KNGraphCreateRandom(PETSC_COMM_WORLD, 6, 20, 1, &g));
+  PetscCall(KNDeviceCreate(PETSC_COMM_WORLD, &d));
+  PetscCall(KNCircuitCreate(PETSC_COMM_WORLD, c));
+  PetscCall(KNCircuitSetName(*c, "L7"));
+  PetscCall(KNCircuitSetGraph(*c, g));
+  PetscCall(KNCircuitSetDevice(*c, d));
+  PetscCall(KNCircuitSetBatchSize(*c, 2));
+  PetscCall(KNCircuitSetDuration(*c, 1.0));
+  PetscCall(KNCircuitSetFromOptions(*c));
+  PetscCall(KNCircuitSetUp(*c));
+  PetscCall(KNGraphDestroy(&g));
+  PetscCall(KNDeviceDestroy(&d));
+  PetscCall(PetscOptionsClear(NULL));
+  PetscFunctionReturn(KN_SUCCESS);
+}
+
+/* An interrupt callback (KNCircuitSetInterrupt, KNNetSetInterrupt) that says stop from its polls-th poll on (0: never),
+   on the rank where last is set only, and counts its polls. */
+typedef struct {
+  PetscInt  polls, calls;
+  PetscBool last;
+} KNTestInterrupt;
+
+static inline PetscErrorCode KNTestInterruptPoll(void *ctx, PetscBool *stop)
+{
+  KNTestInterrupt *a = (KNTestInterrupt *)ctx;
+
+  a->calls++;
+  *stop = (PetscBool)(a->last && a->polls && a->calls >= a->polls);
+  return KN_SUCCESS;
+}
+
 /* check(t, type) for every registered device law. */
 static inline PetscErrorCode KNTestForEachDeviceType(KNTest *t, PetscErrorCode (*check)(KNTest *, KNDeviceType))
 {

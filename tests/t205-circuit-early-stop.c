@@ -3,30 +3,6 @@ static char help[] = "A layer solve that stops before its end time (a step limit
 #include "kntestfiles.h"
 #include "kntestutil.h"
 
-/* A 6-node random circuit, T = 1, fixed steps dt = 0.01 (100 steps), batch 2, named "L7". */
-static PetscErrorCode NewCircuit(KNCircuit *c)
-{
-  KNGraph  g;
-  KNDevice d;
-
-  PetscFunctionBeginUser;
-  PetscCall(PetscOptionsInsertString(NULL, "-ts_adapt_type none -ts_dt 0.01"));
-  PetscCall(KNGraphCreateRandom(PETSC_COMM_WORLD, 6, 20, 1, &g));
-  PetscCall(KNDeviceCreate(PETSC_COMM_WORLD, &d));
-  PetscCall(KNCircuitCreate(PETSC_COMM_WORLD, c));
-  PetscCall(KNCircuitSetName(*c, "L7"));
-  PetscCall(KNCircuitSetGraph(*c, g));
-  PetscCall(KNCircuitSetDevice(*c, d));
-  PetscCall(KNCircuitSetBatchSize(*c, 2));
-  PetscCall(KNCircuitSetDuration(*c, 1.0));
-  PetscCall(KNCircuitSetFromOptions(*c));
-  PetscCall(KNCircuitSetUp(*c));
-  PetscCall(KNGraphDestroy(&g));
-  PetscCall(KNDeviceDestroy(&d));
-  PetscCall(PetscOptionsClear(NULL));
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
 int main(int argc, char **argv)
 {
   KNTest    t;
@@ -37,7 +13,7 @@ int main(int argc, char **argv)
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
   PetscCall(KNTestBegin(PETSC_COMM_WORLD, &t));
-  PetscCall(NewCircuit(&c));
+  PetscCall(KNTestSmallCircuit(&c));
   PetscCall(KNCircuitGetTS(c, &ts));
   PetscCall(KNCircuitCreateParameterVec(c, &th));
   PetscCall(KNTestFillVec(th, 3, 0.5));

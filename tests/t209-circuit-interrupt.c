@@ -3,45 +3,6 @@ static char help[] = "An interrupt callback stops a layer solve within a few ste
 #include "kntestfiles.h"
 #include "kntestutil.h"
 
-/* Says stop on the last rank only, from its polls-th poll on (0: never); counts its polls. */
-typedef struct {
-  PetscInt  polls, calls;
-  PetscBool last;
-} Interrupt;
-
-static PetscErrorCode Poll(void *ctx, PetscBool *stop)
-{
-  Interrupt *a = (Interrupt *)ctx;
-
-  a->calls++;
-  *stop = (PetscBool)(a->last && a->polls && a->calls >= a->polls);
-  return KN_SUCCESS;
-}
-
-/* A 6-node random circuit, T = 1, fixed steps dt = 0.01 (100 steps), batch 2, named "L7". */
-static PetscErrorCode NewCircuit(KNCircuit *c)
-{
-  KNGraph  g;
-  KNDevice d;
-
-  PetscFunctionBeginUser;
-  PetscCall(PetscOptionsInsertString(NULL, "-ts_adapt_type none -ts_dt 0.01"));
-  PetscCall(KNGraphCreateRandom(PETSC_COMM_WORLD, 6, 20, 1, &g));
-  PetscCall(KNDeviceCreate(PETSC_COMM_WORLD, &d));
-  PetscCall(KNCircuitCreate(PETSC_COMM_WORLD, c));
-  PetscCall(KNCircuitSetName(*c, "L7"));
-  PetscCall(KNCircuitSetGraph(*c, g));
-  PetscCall(KNCircuitSetDevice(*c, d));
-  PetscCall(KNCircuitSetBatchSize(*c, 2));
-  PetscCall(KNCircuitSetDuration(*c, 1.0));
-  PetscCall(KNCircuitSetFromOptions(*c));
-  PetscCall(KNCircuitSetUp(*c));
-  PetscCall(KNGraphDestroy(&g));
-  PetscCall(KNDeviceDestroy(&d));
-  PetscCall(PetscOptionsClear(NULL));
-  PetscFunctionReturn(KN_SUCCESS);
-}
-
 /* Loss pass (kept trajectory) and adjoint from X0 with dL/dX(T) = 1: X(T), dL/dX(0), dL/dtheta. */
 static PetscErrorCode Gradient(KNCircuit c, Vec X0, Vec X, Vec L, Vec G)
 {
@@ -65,19 +26,19 @@ static PetscErrorCode Same(Vec a, Vec b, PetscBool *eq)
 
 int main(int argc, char **argv)
 {
-  KNTest      t;
-  KNCircuit   c;
-  Vec         X0, X, L, G, th, Xr, Lr, Gr;
-  PetscBool   e1, e2, e3, kept;
-  PetscMPIInt rank, size;
-  Interrupt   a = {0, 0, PETSC_FALSE};
+  KNTest          t;
+  KNCircuit       c;
+  Vec             X0, X, L, G, th, Xr, Lr, Gr;
+  PetscBool       e1, e2, e3, kept;
+  PetscMPIInt     rank, size;
+  KNTestInterrupt a = {0, 0, PETSC_FALSE};
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
   PetscCall(KNTestBegin(PETSC_COMM_WORLD, &t));
   PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
   PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
   a.last = (PetscBool)(rank == size - 1);
-  PetscCall(NewCircuit(&c));
+  PetscCall(KNTestSmallCircuit(&c));
   PetscCall(KNCircuitCreateParameterVec(c, &th));
   PetscCall(KNTestFillVec(th, 3, 0.5));
   PetscCall(KNCircuitSetParameters(c, th));
@@ -91,7 +52,7 @@ int main(int argc, char **argv)
   PetscCall(VecDuplicate(th, &Gr));
   PetscCall(Gradient(c, X0, Xr, Lr, Gr)); /* no callback */
 
-  PetscCall(KNCircuitSetInterrupt(c, Poll, &a));
+  PetscCall(KNCircuitSetInterrupt(c, KNTestInterruptPoll, &a));
   PetscCall(Gradient(c, X0, X, L, G));
   PetscCall(Same(X, Xr, &e1));
   PetscCall(Same(L, Lr, &e2));
@@ -111,7 +72,7 @@ int main(int argc, char **argv)
   PetscCall(KNCircuitSetInterrupt(c, NULL, NULL));
   PetscCall(VecCopy(X0, X));
   PetscCall(KNCircuitSolveWithTrajectory(c, X, PETSC_MAX_REAL, &kept));
-  PetscCall(KNCircuitSetInterrupt(c, Poll, &a));
+  PetscCall(KNCircuitSetInterrupt(c, KNTestInterruptPoll, &a));
   a.calls = 0, a.polls = 2;
   PetscCall(VecSet(L, 1.0));
   PetscCall(VecSet(G, 0.0));

@@ -4,21 +4,6 @@ static char help[] = "KNNetSetInterrupt(): a sweep stopped in a layer's adjoint 
 #include <string.h>
 #include "kntestnet.h"
 
-/* Says stop from the polls-th poll on (0: never), on the last rank only; counts the polls. */
-typedef struct {
-  PetscInt  polls, calls;
-  PetscBool last;
-} Interrupt;
-
-static PetscErrorCode Poll(void *ctx, PetscBool *stop)
-{
-  Interrupt *a = (Interrupt *)ctx;
-
-  a->calls++;
-  *stop = (PetscBool)(a->last && a->polls && a->calls >= a->polls);
-  return KN_SUCCESS;
-}
-
 /* Loss pass (trajectories kept when keep) and backward sweep into G. */
 static PetscErrorCode Sweep(KNNet net, PetscBool keep, Vec G)
 {
@@ -35,7 +20,7 @@ static PetscErrorCode Sweep(KNNet net, PetscBool keep, Vec G)
 }
 
 /* The interrupt in the backward sweep: the error, then a clean sweep equal to the reference. */
-static PetscErrorCode Check(KNTest *t, KNNet net, PetscBool keep, Vec Gref, Interrupt *a)
+static PetscErrorCode Check(KNTest *t, KNNet net, PetscBool keep, Vec Gref, KNTestInterrupt *a)
 {
   Vec       G, gi;
   PetscBool eq;
@@ -65,11 +50,11 @@ static PetscErrorCode Check(KNTest *t, KNNet net, PetscBool keep, Vec Gref, Inte
 
 int main(int argc, char **argv)
 {
-  KNTest      t;
-  KNNet       net;
-  Vec         Gref;
-  PetscMPIInt rank, size;
-  Interrupt   a = {0, 0, PETSC_FALSE};
+  KNTest          t;
+  KNNet           net;
+  Vec             Gref;
+  PetscMPIInt     rank, size;
+  KNTestInterrupt a = {0, 0, PETSC_FALSE};
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
   PetscCall(KNTestBegin(PETSC_COMM_WORLD, &t));
@@ -79,7 +64,7 @@ int main(int argc, char **argv)
   PetscCall(KNTestNetCreate(PETSC_COMM_WORLD, KNDEVICESHIFTTANH2, 2, PETSC_FALSE, &net));
   PetscCall(KNNetCreateParameterVec(net, &Gref));
   PetscCall(Sweep(net, PETSC_TRUE, Gref)); /* no interrupt */
-  PetscCall(KNNetSetInterrupt(net, Poll, &a));
+  PetscCall(KNNetSetInterrupt(net, KNTestInterruptPoll, &a));
   PetscCall(Check(&t, net, PETSC_TRUE, Gref, &a));
   PetscCall(Check(&t, net, PETSC_FALSE, Gref, &a));
   PetscCall(VecDestroy(&Gref));
